@@ -1,0 +1,30 @@
+# Set-up and the three jobs. Each job creates the virtual environment in .venv on first
+# use and reuses it afterwards (it is rebuilt when pyproject.toml changes).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# nbgrader calls the `alembic` executable: the venv's bin/ must be on PATH.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export MPLBACKEND := Agg
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m solutions.demo --out build/demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) tests/benchmarks/bench_training.py
+
+clean:
+	rm -rf build $(VENV) *.egg-info
