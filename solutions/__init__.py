@@ -43,13 +43,12 @@ from .gradcheck import (
 )
 from .hadamard import hadamard
 from .network import (
-    ForwardPass,
-    Network,
     backprop,
     backprop_per_example,
+    check_input,
+    copy_parameters,
     feedforward,
     init_network,
-    predict,
     total_cost,
 )
 from .plots import plot_saturated_start, plot_sigmoid, plot_training_curves
@@ -61,4 +60,4 @@ from .toy_networks import (
     logistic_least_squares_gradient,
     weight_gradient_by_paths,
 )
-from .training import History, SaturatedRun, accuracy, saturated_start, sgd, sgd_step
+from .training import History, SaturatedRun, accuracy, minibatches, record_epoch, saturated_start, sgd, sgd_step

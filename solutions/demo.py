@@ -24,11 +24,11 @@ def train_reference(epochs=EPOCHS):
 
     Returns
     -------
-    net : Network
+    weights, biases : list of ndarray
     history : History
     """
     data = load_digits()
-    return sgd(init_network(SIZES, seed=SEED), data.x_train, data.y_train, epochs, BATCH_SIZE, ETA,
+    return sgd(*init_network(SIZES, seed=SEED), data.x_train, data.y_train, epochs, BATCH_SIZE, ETA,
                CROSS_ENTROPY, data.x_test, data.y_test, seed=SEED)
 
 
@@ -39,7 +39,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs to train (default: {EPOCHS})")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    _, history = train_reference(args.epochs)
+    *_, history = train_reference(args.epochs)
     seconds = time.perf_counter() - start
     print(f"Trained {list(SIZES)} on the UCI digits: {args.epochs} epochs, mini-batch {BATCH_SIZE}, "
           f"eta {ETA}, cross-entropy, in {seconds:.1f} s")

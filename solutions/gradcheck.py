@@ -14,29 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Network, backprop, total_cost
+from .network import backprop, total_cost
 
 #: Step for finite differences in float64 (balances truncation O(h²) against rounding ε/h).
 DEFAULT_H = 1e-5
 #: A backprop gradient agreeing with central differences to this relative error is right.
 GRADIENT_TOLERANCE = 1e-7
-
-
-def _finite_difference(f, x, h, central):
-    x = np.array(x, dtype=np.float64)  # a private copy: the caller's array is never touched
-    grad = np.empty_like(x)
-    f_x = None if central else f(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        f_plus = f(x)
-        if central:
-            x[i] = old - h
-            grad[i] = (f_plus - f(x)) / (2.0 * h)
-        else:
-            grad[i] = (f_plus - f_x) / h
-        x[i] = old
-    return grad
 
 
 def forward_difference(f, x, h=DEFAULT_H):
@@ -46,7 +29,7 @@ def forward_difference(f, x, h=DEFAULT_H):
     ----------
     f : callable, ndarray -> float
     x : ndarray, any shape
-        Point at which to differentiate (not modified).
+        Point at which to differentiate (not modified: the steps are taken on a copy).
     h : float
 
     Returns
@@ -54,7 +37,15 @@ def forward_difference(f, x, h=DEFAULT_H):
     ndarray, shape of `x`
         Estimate with error O(h); costs size(x) + 1 evaluations of f.
     """
-    return _finite_difference(f, x, h, central=False)
+    x = np.array(x, dtype=np.float64)
+    grad = np.empty_like(x)
+    f_x = f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - f_x) / h
+        x[i] = old
+    return grad
 
 
 def central_difference(f, x, h=DEFAULT_H):
@@ -64,7 +55,7 @@ def central_difference(f, x, h=DEFAULT_H):
     ----------
     f : callable, ndarray -> float
     x : ndarray, any shape
-        Point at which to differentiate (not modified).
+        Point at which to differentiate (not modified: the steps are taken on a copy).
     h : float
 
     Returns
@@ -72,7 +63,17 @@ def central_difference(f, x, h=DEFAULT_H):
     ndarray, shape of `x`
         Estimate with error O(h²); costs 2 · size(x) evaluations of f.
     """
-    return _finite_difference(f, x, h, central=True)
+    x = np.array(x, dtype=np.float64)
+    grad = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2.0 * h)
+    return grad
 
 
 def relative_error(g, g_hat):
@@ -136,12 +137,12 @@ class GradientCheck:
         return self.max_error <= tol
 
 
-def numerical_gradients(net, x, y, cost, h=DEFAULT_H):
+def numerical_gradients(weights, biases, x, y, cost, h=DEFAULT_H):
     """Central-difference gradients of the batch-average cost for every parameter.
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
     x : ndarray, shape (n₁, m)
     y : ndarray, shape (n_L, m)
     cost : Cost
@@ -156,31 +157,31 @@ def numerical_gradients(net, x, y, cost, h=DEFAULT_H):
     """
     evaluations = 0
 
-    def cost_with(weights, biases):
+    def cost_with(ws, bs):
         nonlocal evaluations
         evaluations += 1
-        return total_cost(Network(weights, biases), x, y, cost)
+        return total_cost(ws, bs, x, y, cost)
 
     def replaced(params, i, p):
         return params[:i] + [p] + params[i + 1 :]
 
     grad_b = [
-        central_difference(lambda p, i=i: cost_with(net.weights, replaced(net.biases, i, p)), b, h)
-        for i, b in enumerate(net.biases)
+        central_difference(lambda p, i=i: cost_with(weights, replaced(biases, i, p)), b, h)
+        for i, b in enumerate(biases)
     ]
     grad_w = [
-        central_difference(lambda p, i=i: cost_with(replaced(net.weights, i, p), net.biases), w, h)
-        for i, w in enumerate(net.weights)
+        central_difference(lambda p, i=i: cost_with(replaced(weights, i, p), biases), w, h)
+        for i, w in enumerate(weights)
     ]
     return grad_b, grad_w, evaluations
 
 
-def check_gradients(net, x, y, cost, h=DEFAULT_H):
+def check_gradients(weights, biases, x, y, cost, h=DEFAULT_H):
     """Compare backprop with central differences on every weight and bias.
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
     x : ndarray, shape (n₁, m)
     y : ndarray, shape (n_L, m)
     cost : Cost
@@ -191,6 +192,6 @@ def check_gradients(net, x, y, cost, h=DEFAULT_H):
     GradientCheck
         ``.max_error``, ``.errors`` per parameter, ``.passed()``, ``.cost_evaluations``.
     """
-    backprop_b, backprop_w = backprop(net, x, y, cost)
-    numeric_b, numeric_w, evaluations = numerical_gradients(net, x, y, cost, h)
+    backprop_b, backprop_w = backprop(weights, biases, x, y, cost)
+    numeric_b, numeric_w, evaluations = numerical_gradients(weights, biases, x, y, cost, h)
     return GradientCheck(backprop_b, backprop_w, numeric_b, numeric_w, evaluations)

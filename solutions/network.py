@@ -9,61 +9,14 @@ Layers are numbered l = 1..L with layer 1 the input. Python lists are 0-based, s
 
 Inputs are columns: one sample is (sizes[0], 1), a mini-batch of m samples is
 (sizes[0], m). The same code handles both.
-"""
 
-from dataclasses import dataclass
+Parameters travel as two plain lists, ``weights`` and ``biases``, as in Nielsen's code.
+"""
 
 import numpy as np
 
 from .activations import sigmoid
 from .backprop_equations import bp2_hidden_error, bp3_bias_gradient, bp4_weight_gradient
-
-
-@dataclass
-class Network:
-    """The parameters of a fully connected sigmoid network.
-
-    Attributes
-    ----------
-    weights : list of ndarray
-        ``weights[i]`` is W^{i+2}, shape (sizes[i+1], sizes[i]).
-    biases : list of ndarray
-        ``biases[i]`` is b^{i+2}, shape (sizes[i+1], 1).
-    """
-
-    weights: list
-    biases: list
-
-    @property
-    def sizes(self):
-        """Neurons per layer, input first: [n₁, n₂, …, n_L]."""
-        return [self.weights[0].shape[1]] + [w.shape[0] for w in self.weights]
-
-    def copy(self):
-        """A deep copy (training updates the arrays in place)."""
-        return Network([w.copy() for w in self.weights], [b.copy() for b in self.biases])
-
-
-@dataclass
-class ForwardPass:
-    """Everything the forward pass computed, kept for the backward pass.
-
-    Attributes
-    ----------
-    zs : list of ndarray
-        ``zs[i]`` is z^{i+2} = W^{i+2} a^{i+1} + b^{i+2}, shape (sizes[i+1], m).
-    activations : list of ndarray
-        ``activations[i]`` is a^{i+1}; ``activations[0]`` is the input x, shape
-        (sizes[0], m); ``activations[-1]`` is the output aᴸ.
-    """
-
-    zs: list
-    activations: list
-
-    @property
-    def output(self):
-        """aᴸ, shape (n_L, m)."""
-        return self.activations[-1]
 
 
 def init_network(sizes, seed=0):
@@ -81,7 +34,10 @@ def init_network(sizes, seed=0):
 
     Returns
     -------
-    Network
+    weights : list of ndarray
+        ``weights[i]`` is W^{i+2}, shape (sizes[i+1], sizes[i]).
+    biases : list of ndarray
+        ``biases[i]`` is b^{i+2}, shape (sizes[i+1], 1).
     """
     sizes = [int(n) for n in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
@@ -89,19 +45,20 @@ def init_network(sizes, seed=0):
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal((n_out, n_in)) / np.sqrt(n_in) for n_in, n_out in zip(sizes, sizes[1:])]
     biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
-    return Network(weights, biases)
+    return weights, biases
 
 
-def check_input(net, x):
+def check_input(weights, x):
     """Return ``x`` as a float64 (n₁, m) array, or raise a ValueError that says why not.
 
     Parameters
     ----------
-    net : Network
+    weights : list of ndarray
+        The network's weights (``weights[0]`` fixes n₁).
     x : array_like, shape (n₁, m)
     """
     x = np.asarray(x, dtype=np.float64)
-    n_in = net.weights[0].shape[1]
+    n_in = weights[0].shape[1]
     if x.ndim != 2 or x.shape[0] != n_in:
         raise ValueError(
             f"inputs must be columns of shape ({n_in}, m) — one column per sample — got shape "
@@ -110,12 +67,13 @@ def check_input(net, x):
     return x
 
 
-def feedforward(net, x, output_activation=sigmoid):
-    """Forward pass: aˡ = σ(Wˡaˡ⁻¹ + bˡ) for l = 2..L, keeping every zˡ and aˡ.
+def feedforward(weights, biases, x, output_activation=sigmoid):
+    """Forward pass: zˡ = Wˡaˡ⁻¹ + bˡ, aˡ = σ(zˡ) for l = 2..L, keeping every zˡ and aˡ.
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
+        ``weights[i]`` (n_{i+2}, n_{i+1}) and ``biases[i]`` (n_{i+2}, 1) of layer i + 2.
     x : ndarray, shape (n₁, m)
         One sample (m = 1) or a mini-batch, one column per sample.
     output_activation : callable, optional
@@ -124,21 +82,24 @@ def feedforward(net, x, output_activation=sigmoid):
 
     Returns
     -------
-    ForwardPass
-        ``zs`` (L − 1 arrays) and ``activations`` (L arrays, input first).
+    zs : list of ndarray
+        ``zs[i]`` is z^{i+2}, shape (n_{i+2}, m); L − 1 arrays.
+    activations : list of ndarray
+        ``activations[i]`` is a^{i+1}, shape (n_{i+1}, m); L arrays, the input x first and
+        the output aᴸ last.
     """
-    a = check_input(net, x)
+    a = check_input(weights, x)
     zs, activations = [], [a]
-    last = len(net.weights) - 1
-    for i, (w, b) in enumerate(zip(net.weights, net.biases)):
+    last = len(weights) - 1
+    for i, (w, b) in enumerate(zip(weights, biases)):
         z = w @ a + b
         a = output_activation(z) if i == last else sigmoid(z)
         zs.append(z)
         activations.append(a)
-    return ForwardPass(zs, activations)
+    return zs, activations
 
 
-def backprop(net, x, y, cost):
+def backprop(weights, biases, x, y, cost):
     """Gradients of the batch-average cost by backpropagation, in mini-batch matrix form.
 
     1. feedforward, keeping zˡ and aˡ;  2. δᴸ from the cost (BP1, or a − y for
@@ -147,7 +108,8 @@ def backprop(net, x, y, cost):
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
+        Layer i + 2 at index i.
     x : ndarray, shape (n₁, m)
         Inputs, one column per sample.
     y : ndarray, shape (n_L, m)
@@ -158,25 +120,25 @@ def backprop(net, x, y, cost):
     Returns
     -------
     grad_b, grad_w : list of ndarray
-        ∂C/∂bˡ and ∂C/∂Wˡ of C = (1/m) Σₓ Cₓ, in the order and shapes of
-        ``net.biases`` and ``net.weights`` (index i is layer i + 2).
+        ∂C/∂bˡ and ∂C/∂Wˡ of C = (1/m) Σₓ Cₓ, in the order and shapes of ``biases``
+        and ``weights``.
     """
-    fwd = feedforward(net, x, cost.output_activation)
+    zs, activations = feedforward(weights, biases, x, cost.output_activation)
     y = np.asarray(y, dtype=np.float64)
-    if y.shape != fwd.output.shape:
-        raise ValueError(f"targets y must have the output's shape {fwd.output.shape}, got {y.shape}")
-    n_layers = len(net.weights)
+    if y.shape != activations[-1].shape:
+        raise ValueError(f"targets y must have the output's shape {activations[-1].shape}, got {y.shape}")
+    n_layers = len(weights)
     grad_b, grad_w = [None] * n_layers, [None] * n_layers
-    delta = cost.output_error(fwd.zs[-1], fwd.output, y)
+    delta = cost.output_error(zs[-1], activations[-1], y)
     for i in reversed(range(n_layers)):
         if i < n_layers - 1:
-            delta = bp2_hidden_error(net.weights[i + 1], delta, fwd.zs[i])
+            delta = bp2_hidden_error(weights[i + 1], delta, zs[i])
         grad_b[i] = bp3_bias_gradient(delta)
-        grad_w[i] = bp4_weight_gradient(delta, fwd.activations[i])
+        grad_w[i] = bp4_weight_gradient(delta, activations[i])
     return grad_b, grad_w
 
 
-def backprop_per_example(net, x, y, cost):
+def backprop_per_example(weights, biases, x, y, cost):
     """The textbook algorithm: one backprop per sample, gradients averaged.
 
     Gives the same result as :func:`backprop` on the whole batch (up to rounding),
@@ -184,7 +146,7 @@ def backprop_per_example(net, x, y, cost):
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
     x : ndarray, shape (n₁, m)
     y : ndarray, shape (n_L, m)
     cost : Cost
@@ -195,21 +157,21 @@ def backprop_per_example(net, x, y, cost):
         As :func:`backprop`: gradients of the batch-average cost.
     """
     m = np.shape(x)[1]
-    grad_b = [np.zeros_like(b) for b in net.biases]
-    grad_w = [np.zeros_like(w) for w in net.weights]
+    grad_b = [np.zeros_like(b, dtype=np.float64) for b in biases]
+    grad_w = [np.zeros_like(w, dtype=np.float64) for w in weights]
     for j in range(m):
-        gb, gw = backprop(net, x[:, j : j + 1], y[:, j : j + 1], cost)
+        gb, gw = backprop(weights, biases, x[:, j : j + 1], y[:, j : j + 1], cost)
         for total, g in zip(grad_b + grad_w, gb + gw):
             total += g
     return [g / m for g in grad_b], [g / m for g in grad_w]
 
 
-def total_cost(net, x, y, cost):
+def total_cost(weights, biases, x, y, cost):
     """The batch-average cost C of the network on inputs x with targets y.
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
     x : ndarray, shape (n₁, m)
     y : ndarray, shape (n_L, m)
     cost : Cost
@@ -218,20 +180,15 @@ def total_cost(net, x, y, cost):
     -------
     float
     """
-    return cost.value(feedforward(net, x, cost.output_activation).output, y)
+    _, activations = feedforward(weights, biases, x, cost.output_activation)
+    return cost.value(activations[-1], y)
 
 
-def predict(net, x, output_activation=sigmoid):
-    """Predicted class of each sample: the index of the largest output activation.
-
-    Parameters
-    ----------
-    net : Network
-    x : ndarray, shape (n₁, m)
-    output_activation : callable, optional
+def copy_parameters(weights, biases):
+    """Deep copies of the parameter lists (training updates arrays in place).
 
     Returns
     -------
-    ndarray of int, shape (m,)
+    weights, biases : list of ndarray
     """
-    return np.argmax(feedforward(net, x, output_activation).output, axis=0)
+    return [w.astype(np.float64, copy=True) for w in weights], [b.astype(np.float64, copy=True) for b in biases]

@@ -87,7 +87,7 @@ def chain_111_gradient(w2, b2, w3, b3, x, y):
     return {"w2": delta2 * x, "b2": delta2, "w3": delta3 * float(a2), "b3": delta3}
 
 
-def weight_gradient_by_paths(net, x, y, i, j, k):
+def weight_gradient_by_paths(weights, biases, x, y, i, j, k):
     """∂C/∂w_jkˡ (l = i + 2) as a sum over every path from neuron j of layer l to the cost.
 
     ∂C/∂w_jkˡ = Σ_paths ∂C/∂a_mᴸ · ∂a_mᴸ/∂a_nᴸ⁻¹ ··· ∂a_qˡ⁺¹/∂a_jˡ · ∂a_jˡ/∂w_jkˡ,
@@ -97,49 +97,48 @@ def weight_gradient_by_paths(net, x, y, i, j, k):
 
     Parameters
     ----------
-    net : Network
-        Sigmoid network (quadratic cost, sigmoid output).
+    weights, biases : list of ndarray
+        A sigmoid network (quadratic cost, sigmoid output).
     x : ndarray, shape (n₁, 1)
     y : ndarray, shape (n_L, 1)
     i, j, k : int
-        Weight ``net.weights[i][j, k]``.
+        The weight ``weights[i][j, k]``.
 
     Returns
     -------
     float
     """
-    fwd = feedforward(net, x)
-    zs, acts = fwd.zs, fwd.activations
+    zs, acts = feedforward(weights, biases, x)
     start = float(sigmoid_prime(zs[i][j, 0]) * acts[i][k, 0])
-    later_sizes = [w.shape[0] for w in net.weights[i + 1 :]]
+    later_sizes = [w.shape[0] for w in weights[i + 1 :]]
     total = 0.0
     for path in product(*(range(n) for n in later_sizes)):
         rate, prev = start, j
         for layer, node in enumerate(path, start=i + 1):
-            rate *= sigmoid_prime(zs[layer][node, 0]) * net.weights[layer][node, prev]
+            rate *= sigmoid_prime(zs[layer][node, 0]) * weights[layer][node, prev]
             prev = node
         total += rate * (acts[-1][prev, 0] - y[prev, 0])
     return float(total)
 
 
-def gradients_by_paths(net, x, y):
+def gradients_by_paths(weights, biases, x, y):
     """All weight gradients of one sample's quadratic cost, each by summing over paths.
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
     x : ndarray, shape (n₁, 1)
     y : ndarray, shape (n_L, 1)
 
     Returns
     -------
     list of ndarray
-        Same shapes as ``net.weights``.
+        Same shapes as ``weights``.
     """
     grads = []
-    for i, w in enumerate(net.weights):
-        g = np.empty_like(w)
+    for i, w in enumerate(weights):
+        g = np.empty_like(w, dtype=np.float64)
         for j, k in np.ndindex(w.shape):
-            g[j, k] = weight_gradient_by_paths(net, x, y, i, j, k)
+            g[j, k] = weight_gradient_by_paths(weights, biases, x, y, i, j, k)
         grads.append(g)
     return grads

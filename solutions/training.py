@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .costs import CROSS_ENTROPY
-from .network import Network, backprop, check_input, feedforward, total_cost
+from .network import backprop, check_input, copy_parameters, feedforward, total_cost
 
 
 @dataclass
@@ -39,12 +39,12 @@ class History:
         return list(range(1, len(self.train_cost) + 1))
 
 
-def accuracy(net, x, y, cost=CROSS_ENTROPY):
+def accuracy(weights, biases, x, y, cost=CROSS_ENTROPY):
     """Fraction of samples whose largest output is the position of the 1 in y.
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
     x : ndarray, shape (n₁, m)
     y : ndarray, shape (n_L, m), one-hot columns
     cost : Cost
@@ -54,24 +54,28 @@ def accuracy(net, x, y, cost=CROSS_ENTROPY):
     -------
     float in [0, 1]
     """
-    out = feedforward(net, x, cost.output_activation).output
-    return float(np.mean(np.argmax(out, axis=0) == np.argmax(y, axis=0)))
+    _, activations = feedforward(weights, biases, x, cost.output_activation)
+    return float(np.mean(np.argmax(activations[-1], axis=0) == np.argmax(y, axis=0)))
 
 
-def sgd_step(net, x_batch, y_batch, eta, cost):
-    """One gradient-descent step on one mini-batch, updating ``net`` in place.
+def sgd_step(weights, biases, x_batch, y_batch, eta, cost):
+    """One gradient-descent step on one mini-batch, updating the parameters in place.
+
+    Wˡ ← Wˡ − η ∂C/∂Wˡ and bˡ ← bˡ − η ∂C/∂bˡ, with C the batch-average cost (backprop
+    already divides by m, so η is not divided again).
 
     Parameters
     ----------
-    net : Network
+    weights, biases : list of ndarray
+        Updated in place.
     x_batch : ndarray, shape (n₁, m)
     y_batch : ndarray, shape (n_L, m)
     eta : float
         Learning rate η.
     cost : Cost
     """
-    grad_b, grad_w = backprop(net, x_batch, y_batch, cost)
-    for param, grad in zip(net.weights + net.biases, grad_w + grad_b):
+    grad_b, grad_w = backprop(weights, biases, x_batch, y_batch, cost)
+    for param, grad in zip(weights + biases, grad_w + grad_b):
         param -= eta * grad
 
 
@@ -108,14 +112,14 @@ def minibatches(x, y, order, batch_size):
         yield x_buf[:k].T, y_buf[:k].T
 
 
-def sgd(net, x_train, y_train, epochs, batch_size, eta, cost=CROSS_ENTROPY,
+def sgd(weights, biases, x_train, y_train, epochs, batch_size, eta, cost=CROSS_ENTROPY,
         x_test=None, y_test=None, seed=0, monitor=True):
     """Train by mini-batch SGD and record cost and accuracy after every epoch.
 
     Parameters
     ----------
-    net : Network
-        Starting parameters; not modified (training works on a copy).
+    weights, biases : list of ndarray
+        Starting parameters; not modified (training works on copies).
     x_train : ndarray, shape (n₁, m)
     y_train : ndarray, shape (n_L, m)
     epochs : int
@@ -133,34 +137,44 @@ def sgd(net, x_train, y_train, epochs, batch_size, eta, cost=CROSS_ENTROPY,
 
     Returns
     -------
-    net : Network
-        The trained parameters (a new Network).
+    weights, biases : list of ndarray
+        The trained parameters (new arrays).
     history : History
     """
-    x_train = np.asfortranarray(check_input(net, x_train))  # sample columns contiguous
+    x_train = np.asfortranarray(check_input(weights, x_train))  # sample columns contiguous
     y_train = np.asfortranarray(y_train, dtype=np.float64)
     m = x_train.shape[1]
-    if y_train.shape != (net.sizes[-1], m):
-        raise ValueError(f"y_train must have shape {(net.sizes[-1], m)}, got {y_train.shape}")
+    if y_train.shape != (weights[-1].shape[0], m):
+        raise ValueError(f"y_train must have shape {(weights[-1].shape[0], m)}, got {y_train.shape}")
     if batch_size < 1 or epochs < 0:
         raise ValueError(f"need batch_size ≥ 1 and epochs ≥ 0, got {batch_size} and {epochs}")
-    net = net.copy()
+    weights, biases = copy_parameters(weights, biases)
     rng = np.random.default_rng(seed)
     history = History()
     for _ in range(epochs):
         for x_batch, y_batch in minibatches(x_train, y_train, rng.permutation(m), batch_size):
-            sgd_step(net, x_batch, y_batch, eta, cost)
+            sgd_step(weights, biases, x_batch, y_batch, eta, cost)
         if monitor:
-            _record(history, net, cost, x_train, y_train, x_test, y_test)
-    return net, history
+            record_epoch(history, weights, biases, cost, (x_train, y_train), (x_test, y_test))
+    return weights, biases, history
 
 
-def _record(history, net, cost, x_train, y_train, x_test, y_test):
-    history.train_cost.append(total_cost(net, x_train, y_train, cost))
-    history.train_accuracy.append(accuracy(net, x_train, y_train, cost))
-    if x_test is not None:
-        history.test_cost.append(total_cost(net, x_test, y_test, cost))
-        history.test_accuracy.append(accuracy(net, x_test, y_test, cost))
+def record_epoch(history, weights, biases, cost, train, test):
+    """Append the cost and accuracy on the training and (if given) test data to ``history``.
+
+    Parameters
+    ----------
+    history : History
+    weights, biases : list of ndarray
+    cost : Cost
+    train, test : tuple (x, y)
+        Inputs (n₁, m) and one-hot targets (n_L, m); ``test`` may be (None, None).
+    """
+    for (x, y), costs, accuracies in [(train, history.train_cost, history.train_accuracy),
+                                      (test, history.test_cost, history.test_accuracy)]:
+        if x is not None:
+            costs.append(total_cost(weights, biases, x, y, cost))
+            accuracies.append(accuracy(weights, biases, x, y, cost))
 
 
 @dataclass
@@ -200,12 +214,13 @@ def saturated_start(cost, epochs=300, eta=0.15, w=2.0, b=2.0):
     -------
     SaturatedRun
     """
-    net = Network([np.array([[w]])], [np.array([[b]])])
+    weights, biases = [np.array([[w]])], [np.array([[b]])]
     x, y = np.ones((1, 1)), np.zeros((1, 1))
     outputs, costs = [], []
     for epoch in range(epochs + 1):
         if epoch:
-            sgd_step(net, x, y, eta, cost)
-        outputs.append(float(feedforward(net, x, cost.output_activation).output[0, 0]))
-        costs.append(total_cost(net, x, y, cost))
+            sgd_step(weights, biases, x, y, eta, cost)
+        _, activations = feedforward(weights, biases, x, cost.output_activation)
+        outputs.append(float(activations[-1][0, 0]))
+        costs.append(total_cost(weights, biases, x, y, cost))
     return SaturatedRun(np.array(outputs), np.array(costs))

@@ -74,27 +74,27 @@ def test_bp4_index_form():
 
 def test_feedforward_keeps_every_layer_for_sample_and_batch():
     net, x, _ = problem([4, 5, 3, 2], 6, "quadratic", 3)
-    fwd = feedforward(net, x)
-    assert [a.shape for a in fwd.activations] == [(4, 6), (5, 6), (3, 6), (2, 6)]
-    assert [z.shape for z in fwd.zs] == [(5, 6), (3, 6), (2, 6)]
-    np.testing.assert_array_equal(fwd.activations[0], x)
+    zs, activations = feedforward(*net, x)
+    assert [a.shape for a in activations] == [(4, 6), (5, 6), (3, 6), (2, 6)]
+    assert [z.shape for z in zs] == [(5, 6), (3, 6), (2, 6)]
+    np.testing.assert_array_equal(activations[0], x)
     for col in range(6):
-        single = feedforward(net, x[:, [col]])
-        for a_batch, a_one in zip(single.activations, fwd.activations):
+        _, single = feedforward(*net, x[:, [col]])
+        for a_batch, a_one in zip(single, activations):
             np.testing.assert_allclose(a_one[:, [col]], a_batch, rtol=1e-14)
     # z = W a + b by hand for the first layer, first sample
-    z = [sum(net.weights[0][j, k] * x[k, 0] for k in range(4)) + net.biases[0][j, 0] for j in range(5)]
-    np.testing.assert_allclose(fwd.zs[0][:, 0], z, rtol=1e-13)
+    z = [sum(net[0][0][j, k] * x[k, 0] for k in range(4)) + net[1][0][j, 0] for j in range(5)]
+    np.testing.assert_allclose(zs[0][:, 0], z, rtol=1e-13)
 
 
 def test_wrong_input_shape_is_explained():
     net = init_network([4, 3, 2])
     with pytest.raises(ValueError, match=r"columns of shape \(4, m\)"):
-        feedforward(net, np.ones(4))
+        feedforward(*net, np.ones(4))
     with pytest.raises(ValueError, match=r"\(4, m\)"):
-        feedforward(net, np.ones((1, 4)))
+        feedforward(*net, np.ones((1, 4)))
     with pytest.raises(ValueError, match="targets"):
-        backprop(net, np.ones((4, 3)), np.ones((3, 2)), QUADRATIC)
+        backprop(*net, np.ones((4, 3)), np.ones((3, 2)), QUADRATIC)
 
 
 CASES = [
@@ -109,8 +109,8 @@ CASES = [
 @pytest.mark.parametrize("sizes, m", CASES)
 def test_backprop_matches_central_differences(sizes, m, kind):
     net, x, y = problem(sizes, m, kind, seed=len(sizes) * 10 + m)
-    grad_b, grad_w = backprop(net, x, y, COSTS[kind])
-    num_b, num_w = numeric_network_gradients(net.weights, net.biases, x, y, kind)
+    grad_b, grad_w = backprop(*net, x, y, COSTS[kind])
+    num_b, num_w = numeric_network_gradients(*net, x, y, kind)
     for layer, (g, n) in enumerate(zip(grad_b + grad_w, num_b + num_w)):
         assert g.shape == n.shape
         assert rel_error(g, n) <= GRAD_TOL, f"{kind} {sizes} m={m} array {layer}: {rel_error(g, n):.2e}"
@@ -120,27 +120,26 @@ def test_backprop_matches_central_differences(sizes, m, kind):
 @pytest.mark.parametrize("sizes, m", [([4, 5, 3], 8), ([6, 7, 5, 4], 13), ([64, 30, 10], 32)])
 def test_per_example_equals_matrix_form(sizes, m, kind):
     net, x, y = problem(sizes, m, kind, seed=m)
-    batch_b, batch_w = backprop(net, x, y, COSTS[kind])
-    loop_b, loop_w = backprop_per_example(net, x, y, COSTS[kind])
+    batch_b, batch_w = backprop(*net, x, y, COSTS[kind])
+    loop_b, loop_w = backprop_per_example(*net, x, y, COSTS[kind])
     for g_batch, g_loop in zip(batch_b + batch_w, loop_b + loop_w):
         np.testing.assert_allclose(g_batch, g_loop, rtol=1e-12, atol=1e-12 * np.abs(g_loop).max())
 
 
 def test_backprop_leaves_inputs_untouched():
     net, x, y = problem([3, 4, 2], 5, "quadratic", 4)
-    before = [a.copy() for a in net.weights + net.biases + [x, y]]
-    backprop(net, x, y, QUADRATIC)
-    for b, a in zip(before, net.weights + net.biases + [x, y]):
+    before = [a.copy() for a in net[0] + net[1] + [x, y]]
+    backprop(*net, x, y, QUADRATIC)
+    for b, a in zip(before, net[0] + net[1] + [x, y]):
         np.testing.assert_array_equal(a, b)
 
 
 def test_init_is_seeded_and_shaped():
-    a, b, c = init_network([5, 4, 3], seed=7), init_network([5, 4, 3], seed=7), init_network([5, 4, 3], seed=8)
-    assert [w.shape for w in a.weights] == [(4, 5), (3, 4)]
-    assert [v.shape for v in a.biases] == [(4, 1), (3, 1)]
-    assert a.sizes == [5, 4, 3]
-    for u, v in zip(a.weights + a.biases, b.weights + b.biases):
+    (wa, ba), (wb, bb), (wc, _) = init_network([5, 4, 3], seed=7), init_network([5, 4, 3], seed=7), init_network([5, 4, 3], seed=8)
+    assert [w.shape for w in wa] == [(4, 5), (3, 4)]
+    assert [v.shape for v in ba] == [(4, 1), (3, 1)]
+    for u, v in zip(wa + ba, wb + bb):
         np.testing.assert_array_equal(u, v)
-    assert not np.array_equal(a.weights[0], c.weights[0])
+    assert not np.array_equal(wa[0], wc[0])
     with pytest.raises(ValueError):
         init_network([5])

@@ -30,16 +30,16 @@ def test_fold_and_unfold_round_trip():
 def test_folded_network_computes_the_same_function():
     net = init_network([5, 4, 3, 2], seed=3)
     x = np.random.default_rng(3).standard_normal((5, 9))
-    folded = [fold_bias(w, b) for w, b in zip(net.weights, net.biases)]
-    np.testing.assert_allclose(feedforward_folded(folded, x), feedforward(net, x).output, rtol=1e-13)
+    folded = [fold_bias(w, b) for w, b in zip(*net)]
+    np.testing.assert_allclose(feedforward_folded(folded, x), feedforward(*net, x)[1][-1], rtol=1e-13)
 
 
 def test_row_convention_is_the_transpose():
     net = init_network([5, 4, 3], seed=4)
     x = np.random.default_rng(4).standard_normal((5, 6))
-    rows = [to_row_convention(w, b) for w, b in zip(net.weights, net.biases)]
+    rows = [to_row_convention(w, b) for w, b in zip(*net)]
     assert rows[0].shape == (6, 4)
-    np.testing.assert_allclose(feedforward_rows(rows, x.T), feedforward(net, x).output.T, rtol=1e-13)
+    np.testing.assert_allclose(feedforward_rows(rows, x.T), feedforward(*net, x)[1][-1].T, rtol=1e-13)
 
 
 def test_gradient_of_folded_weights_is_bias_gradient_beside_weight_gradient():
@@ -47,12 +47,12 @@ def test_gradient_of_folded_weights_is_bias_gradient_beside_weight_gradient():
     net = init_network([3, 4, 2], seed=5)
     rng = np.random.default_rng(5)
     x, y = rng.standard_normal((3, 4)), rng.random((2, 4))
-    gb, gw = backprop(net, x, y, QUADRATIC)
+    gb, gw = backprop(*net, x, y, QUADRATIC)
     for i in range(2):
         def cost_of_folded(wf, i=i):
             w, b = unfold_bias(wf)
-            weights = net.weights[:i] + [w] + net.weights[i + 1:]
-            biases = net.biases[:i] + [b] + net.biases[i + 1:]
+            weights = net[0][:i] + [w] + net[0][i + 1:]
+            biases = net[1][:i] + [b] + net[1][i + 1:]
             return plain_cost(weights, biases, x, y, "quadratic")
-        numeric = central_gradient(cost_of_folded, fold_bias(net.weights[i], net.biases[i]))
+        numeric = central_gradient(cost_of_folded, fold_bias(net[0][i], net[1][i]))
         assert rel_error(fold_bias(gw[i], gb[i]), numeric) <= 1e-7

@@ -58,7 +58,7 @@ def test_checker_counts_evaluations_and_passes_on_backprop():
     net = init_network(sizes, seed=1)
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((3, 5)), rng.random((2, 5))
-    result = check_gradients(net, x, y, QUADRATIC)
+    result = check_gradients(*net, x, y, QUADRATIC)
     n_params = 3 * 4 + 4 + 4 * 2 + 2
     assert result.cost_evaluations == 2 * n_params
     assert result.passed() and result.max_error <= 1e-7
@@ -76,7 +76,7 @@ def test_checker_catches_a_wrong_gradient(monkeypatch):
         return [4 * g for g in gb], [4 * g for g in gw]
 
     monkeypatch.setattr(gradcheck, "backprop", summed_not_averaged)
-    result = check_gradients(net, x, y, QUADRATIC)
+    result = check_gradients(*net, x, y, QUADRATIC)
     assert isinstance(result, GradientCheck)
     assert not result.passed()
     assert result.max_error > 0.5

@@ -27,10 +27,10 @@ def reference_run():
 
 def test_reference_run_reaches_97_percent_on_digits(reference_run):
     assert (SIZES, EPOCHS, BATCH_SIZE, ETA, SEED) == ((64, 30, 10), 30, 10, 1.0, 0)
-    net, history = reference_run
+    weights, biases, history = reference_run
     data = load_digits()
     assert history.test_accuracy[-1] >= 0.97
-    assert accuracy(net, data.x_test, data.y_test) == history.test_accuracy[-1]
+    assert accuracy(weights, biases, data.x_test, data.y_test) == history.test_accuracy[-1]
     assert len(history.train_cost) == len(history.test_accuracy) == EPOCHS
     # learning happened: the cost fell by more than 5× over the run
     assert history.train_cost[-1] < history.train_cost[0] / 5
@@ -39,39 +39,38 @@ def test_reference_run_reaches_97_percent_on_digits(reference_run):
 def test_sgd_is_deterministic_and_leaves_the_start_untouched():
     data = xor(seed=1)
     start = init_network([2, 6, 2], seed=2)
-    keep = [w.copy() for w in start.weights]
-    a_net, a_hist = sgd(start, data.x_train, data.y_train, 5, 8, 2.0, CROSS_ENTROPY, data.x_test, data.y_test, seed=3)
-    b_net, b_hist = sgd(start, data.x_train, data.y_train, 5, 8, 2.0, CROSS_ENTROPY, data.x_test, data.y_test, seed=3)
-    _, c_hist = sgd(start, data.x_train, data.y_train, 5, 8, 2.0, CROSS_ENTROPY, data.x_test, data.y_test, seed=4)
+    keep = [w.copy() for w in start[0]]
+    a_w, _, a_hist = sgd(*start, data.x_train, data.y_train, 5, 8, 2.0, CROSS_ENTROPY, data.x_test, data.y_test, seed=3)
+    _, _, b_hist = sgd(*start, data.x_train, data.y_train, 5, 8, 2.0, CROSS_ENTROPY, data.x_test, data.y_test, seed=3)
+    _, _, c_hist = sgd(*start, data.x_train, data.y_train, 5, 8, 2.0, CROSS_ENTROPY, data.x_test, data.y_test, seed=4)
     assert a_hist == b_hist
     assert a_hist.train_cost != c_hist.train_cost  # another shuffling seed, another run
-    for w, k in zip(start.weights, keep):
+    for w, k in zip(start[0], keep):
         np.testing.assert_array_equal(w, k)
-    assert not np.array_equal(a_net.weights[0], keep[0])
+    assert not np.array_equal(a_w[0], keep[0])
 
 
 def test_sgd_step_size_on_one_sample_is_eta_times_gradient():
     """With one sample and one neuron the update is w ← w − η(a − y)x exactly (cross-entropy)."""
-    from solutions import Network
-    net = Network([np.array([[0.5, -0.25]])], [np.array([[0.1]])])
+    weights, biases = [np.array([[0.5, -0.25]])], [np.array([[0.1]])]
     x, y = np.array([[2.0], [1.0]]), np.array([[1.0]])
     a = 1 / (1 + np.exp(-(0.5 * 2 - 0.25 + 0.1)))
-    trained, _ = sgd(net, x, y, epochs=1, batch_size=1, eta=0.3, cost=CROSS_ENTROPY, monitor=False)
-    np.testing.assert_allclose(trained.weights[0], [[0.5 - 0.3 * (a - 1) * 2, -0.25 - 0.3 * (a - 1)]], rtol=1e-14)
-    np.testing.assert_allclose(trained.biases[0], [[0.1 - 0.3 * (a - 1)]], rtol=1e-14)
+    trained_w, trained_b, _ = sgd(weights, biases, x, y, epochs=1, batch_size=1, eta=0.3, cost=CROSS_ENTROPY, monitor=False)
+    np.testing.assert_allclose(trained_w[0], [[0.5 - 0.3 * (a - 1) * 2, -0.25 - 0.3 * (a - 1)]], rtol=1e-14)
+    np.testing.assert_allclose(trained_b[0], [[0.1 - 0.3 * (a - 1)]], rtol=1e-14)
 
 
 def test_sgd_softmax_learns_spirals_better_than_chance():
     from datasets import spirals
     data = spirals(seed=0)
-    _, hist = sgd(init_network([2, 30, data.n_classes], seed=0), data.x_train, data.y_train, 60, 10, 1.0,
+    *_, hist = sgd(*init_network([2, 30, data.n_classes], seed=0), data.x_train, data.y_train, 60, 10, 1.0,
                   SOFTMAX_CROSS_ENTROPY, data.x_test, data.y_test, seed=0)
     assert hist.train_accuracy[-1] > 1.5 / data.n_classes
 
 
 def test_sgd_rejects_mismatched_labels():
     with pytest.raises(ValueError, match="y_train"):
-        sgd(init_network([2, 3, 2]), np.zeros((2, 5)), np.zeros((2, 4)), 1, 2, 1.0)
+        sgd(*init_network([2, 3, 2]), np.zeros((2, 5)), np.zeros((2, 4)), 1, 2, 1.0)
 
 
 def test_cross_entropy_learns_faster_from_a_saturated_start():
@@ -87,7 +86,7 @@ def test_cross_entropy_learns_faster_from_a_saturated_start():
 
 
 def test_training_curves_figure(reference_run, tmp_path):
-    _, history = reference_run
+    *_, history = reference_run
     fig = plot_training_curves(history)
     assert isinstance(fig, matplotlib.figure.Figure)
     ax_cost, ax_acc = fig.axes

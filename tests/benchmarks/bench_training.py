@@ -46,7 +46,7 @@ def textbook_backprop(weights, biases, x, y):
 
 def textbook_epoch(net, x, y, batch_size):
     """One epoch, same shuffling as the reference: one backprop call per sample, gradients summed."""
-    weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    weights, biases = [w.copy() for w in net[0]], [b.copy() for b in net[1]]
     order = np.random.default_rng(SEED).permutation(x.shape[1])
     for start in range(0, x.shape[1], batch_size):
         batch = order[start : start + batch_size]
@@ -64,14 +64,14 @@ def textbook_epoch(net, x, y, batch_size):
 
 def reference_epoch(net, x, y, batch_size):
     """One epoch of the reference :func:`solutions.sgd` (mini-batch matrix form)."""
-    trained, _ = sgd(net, x, y, epochs=1, batch_size=batch_size, eta=ETA, cost=CROSS_ENTROPY,
-                     seed=SEED, monitor=False)
-    return trained.weights, trained.biases
+    weights, biases, _ = sgd(*net, x, y, epochs=1, batch_size=batch_size, eta=ETA, cost=CROSS_ENTROPY,
+                             seed=SEED, monitor=False)
+    return weights, biases
 
 
 def matmul_only_epoch(net, x, y, batch_size):
     """Just the epoch's matrix products: W²X, W³A², (W³)ᵀδ³, δ³(A²)ᵀ, δ²Xᵀ per mini-batch."""
-    w2, w3 = net.weights
+    w2, w3 = net[0]
     for start in range(0, x.shape[1], batch_size):
         xb = x[:, start : start + batch_size]
         a2 = w2 @ xb
