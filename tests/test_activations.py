@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from oracle import GRAD_TOL, central_gradient, plain_sigmoid, rel_error
+from grader.oracle import GRAD_TOL, central_gradient, plain_sigmoid, rel_error
 from solutions import perceptron_output, sigmoid, sigmoid_neuron_output, sigmoid_prime
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from oracle import GRAD_TOL, numeric_network_gradients, plain_sigmoid, rel_error
+from grader.oracle import GRAD_TOL, numeric_network_gradients, plain_sigmoid, rel_error
 from solutions import (
     CROSS_ENTROPY,
     QUADRATIC,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from oracle import central_gradient, plain_cost, rel_error
+from grader.oracle import central_gradient, plain_cost, rel_error
 from solutions import (
     QUADRATIC,
     add_constant_input,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from oracle import GRAD_TOL, central_gradient, rel_error
+from grader.oracle import GRAD_TOL, central_gradient, rel_error
 from solutions import (
     QUADRATIC,
     backprop,

@@ -1,5 +1,6 @@
-"""Independent oracles for the tests: a plain forward pass and central differences
-written from the formulas, sharing no code with ``solutions``."""
+"""Trusted, deliberately plain implementations used as oracles by the hidden tests and the
+test suite: written straight from the formulas (elementwise where that is clearer) and
+sharing no code with ``solutions``. Small inputs only: clarity over speed."""
 
 import math
 
@@ -12,6 +13,11 @@ GRAD_TOL = 1e-7
 def plain_sigmoid(z):
     """σ by the textbook formula, elementwise in Python floats (fine for |z| < 700)."""
     return np.vectorize(lambda v: 1.0 / (1.0 + math.exp(-v)))(z)
+
+
+def stable_sigmoid(z):
+    """σ(z) = exp(−log(1 + e^{−z})), via np.logaddexp: no overflow for any z."""
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
 
 
 def plain_softmax(z):
@@ -74,3 +80,47 @@ def numeric_network_gradients(weights, biases, x, y, kind):
         grad_b.append(central_gradient(
             lambda p: plain_cost(weights, biases[:i] + [p] + biases[i + 1:], x, y, kind), biases[i]))
     return grad_b, grad_w
+
+
+def plain_sigmoid_prime(z):
+    """σ'(z) = σ(z)(1 − σ(z)), elementwise."""
+    s = plain_sigmoid(z)
+    return s * (1 - s)
+
+
+def loop_bp1(grad_a, z):
+    """BP1 by indices: δⱼ = ∂C/∂aⱼ · σ'(zⱼ) for every sample column."""
+    out = np.zeros(np.shape(z))
+    for j, c in np.ndindex(out.shape):
+        out[j, c] = grad_a[j, c] * plain_sigmoid_prime(z[j, c])
+    return out
+
+
+def loop_bp2(w_next, delta_next, z):
+    """BP2 by indices: δⱼ = Σₖ w_kj δₖ σ'(zⱼ)."""
+    out = np.zeros(np.shape(z))
+    for j, c in np.ndindex(out.shape):
+        out[j, c] = sum(w_next[k, j] * delta_next[k, c] for k in range(w_next.shape[0])) * plain_sigmoid_prime(z[j, c])
+    return out
+
+
+def loop_bp3(delta):
+    """BP3 averaged over the batch: ∂C/∂bⱼ = (1/m) Σₓ δⱼₓ, shape (n, 1)."""
+    return np.array([[sum(row) / len(row)] for row in np.asarray(delta, dtype=float)])
+
+
+def loop_bp4(delta, a_prev):
+    """BP4 averaged over the batch: ∂C/∂w_jk = (1/m) Σₓ a_kₓ δ_jₓ."""
+    m = delta.shape[1]
+    out = np.zeros((delta.shape[0], a_prev.shape[0]))
+    for j, k in np.ndindex(out.shape):
+        out[j, k] = sum(a_prev[k, c] * delta[j, c] for c in range(m)) / m
+    return out
+
+
+def random_network(sizes, seed):
+    """Seeded random parameters: weights[i] (sizes[i+1], sizes[i]) ~ N(0, 1), biases[i] (sizes[i+1], 1)."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
+    biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
+    return weights, biases
