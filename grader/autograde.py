@@ -1,0 +1,345 @@
+"""Autograde every submission of an assignment, in parallel, with nbgrader doing the grading.
+
+For each submission, nbgrader's own ``Autograde`` converter and Gradebook do the
+bookkeeping: sanitize the notebook and restore the locked cells (pass 1), then after
+execution save the grades, apply late penalties and check the metadata (pass 2). Only the
+execution step runs elsewhere — in worker processes behind an :class:`~grader.executors.Executor`,
+with the limits and crash recovery of :mod:`grader.execution`. Every database write
+happens here, in one process, so the gradebook stays consistent (SQLite or PostgreSQL).
+
+Submissions are read from a staging copy: ``submitted/`` is never modified, and a
+notebook that cannot even be read is left out of the copy, which nbgrader grades as
+missing (zero) while the reason is reported. A marker file in ``autograded/`` records a
+finished grading: re-running skips those unless forced, and a run killed half-way redoes
+only what it had not finished.
+"""
+
+import json
+import logging
+import os
+import shutil
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from sqlalchemy.exc import SAWarning
+from traitlets import Unicode
+
+from .course import COURSE_ID
+from .execution import ExecutionResult, Limits, execute_notebook, kernel_spec_dir
+from .executors import LocalProcessExecutor
+
+STAGING = ".grading"
+
+
+@dataclass
+class SubmissionResult:
+    """One row of the grading run: a student's score on one assignment, with the reasons."""
+
+    student: str
+    assignment: str
+    status: str  # "graded", "skipped" (already graded) or "failed"
+    score: float = 0.0
+    max_score: float = 0.0
+    reasons: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExecutionJob:
+    """One notebook to execute in a worker (paths are absolute strings: the job is pickled)."""
+
+    student: str
+    notebook: str
+    sanitized: str
+    executed: str
+    limits: Limits
+
+
+_KERNEL_PATHS = {}
+
+
+def run_execution_job(job):
+    """Worker entry point: execute one sanitized notebook and write the executed copy.
+
+    Returns
+    -------
+    ExecutionResult
+    """
+    if job.limits not in _KERNEL_PATHS:
+        _KERNEL_PATHS[job.limits] = kernel_spec_dir(job.limits)
+    os.environ["JUPYTER_PATH"] = _KERNEL_PATHS[job.limits]
+    nb = nbformat.read(job.sanitized, as_version=4)
+    result = execute_notebook(nb, Path(job.sanitized).parent, job.limits)
+    out = Path(job.executed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".partial")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, out)
+    return result
+
+
+class UseExecuted(NbGraderPreprocessor):
+    """Stands in for nbgrader's ``Execute``: takes the notebook a worker already executed."""
+
+    executed_dir = Unicode("", help="Folder of executed notebooks: <student>/<notebook>.ipynb").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        path = Path(self.executed_dir) / info["student"] / f"{info['notebook']}.ipynb"
+        if path.exists():
+            return nbformat.read(path, as_version=nbformat.NO_CONVERT), resources
+        for cell in nb.cells:  # execution never produced a notebook: nothing ran
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.v4.new_output("error", ename="NotExecuted", evalue="not executed",
+                                                       traceback=["the notebook could not be executed"])]
+        return nb, resources
+
+
+def _autograde_passes():
+    """nbgrader's own second-pass preprocessors with Execute swapped for UseExecuted."""
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    return [UseExecuted if pp is Execute else pp for pp in default]
+
+
+class _CaptureErrors(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage().splitlines()[0][:300])
+
+
+def run_converter(course, assignment, student, staging, final):
+    """Run nbgrader's Autograde converter for one student (pass 1 or pass 2).
+
+    Pass 1 (``final=False``) sanitizes the staged submission into ``autograded/`` without
+    executing; pass 2 (``final=True``) takes the executed notebooks and saves the grades.
+
+    Returns
+    -------
+    list of str
+        Errors nbgrader logged (empty on success).
+    """
+    overrides = {"CourseDirectory": {"submitted_directory": str(staging / "submitted"),
+                                     "assignment_id": assignment, "student_id": student},
+                 "Autograde": {"force": True}}
+    if final:
+        overrides["Autograde"].update(sanitize_preprocessors=[], autograde_preprocessors=_autograde_passes())
+        overrides["UseExecuted"] = {"executed_dir": str(staging / "executed")}
+    else:
+        overrides["Autograde"]["autograde_preprocessors"] = []
+    config = course.config(**overrides)
+    converter = Autograde(coursedir=course.coursedir(**overrides), config=config)
+    capture = _CaptureErrors()
+    converter.log.addHandler(capture)
+    level = converter.log.level
+    converter.log.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():  # nbgrader's missing-notebook path trips SQLAlchemy warnings
+            warnings.simplefilter("ignore", SAWarning)
+            converter.start()
+    except Exception as error:  # NbGraderException after logging the details
+        capture.messages.append(str(error).splitlines()[0])
+    finally:
+        converter.log.removeHandler(capture)
+        converter.log.setLevel(level)
+    return capture.messages
+
+
+def master_grade_ids(course, assignment):
+    """{notebook name: [grade_id, …]} of the source notebooks."""
+    out = {}
+    for path in sorted((course.source / assignment).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        out[path.stem] = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                          if c.metadata.get("nbgrader", {}).get("grade")]
+    return out
+
+
+def stage_submission(course, assignment, student, expected, staging):
+    """Copy a submission into the staging area, leaving out notebooks that cannot be read.
+
+    Parameters
+    ----------
+    expected : dict
+        {notebook name: grade ids} of the assignment.
+
+    Returns
+    -------
+    list of str
+        Reasons to report (missing, renamed or unreadable notebooks, deleted test cells, …).
+    """
+    source = course.path("submitted", student, assignment)
+    target = staging / "submitted" / student / assignment
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    reasons = []
+    for item in sorted(source.iterdir()):
+        if item.suffix != ".ipynb":
+            if item.is_file():
+                shutil.copy2(item, target / item.name)
+            continue
+        if item.stem not in expected:
+            reasons.append(f"{item.name} is not a notebook of {assignment} (ignored)")
+            continue
+        try:
+            nb = nbformat.read(item, as_version=4)
+            nbformat.validate(nb)
+        except Exception as error:
+            reasons.append(f"{item.name} is not a valid notebook and was graded as missing: "
+                           f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
+            continue
+        reasons += _cell_findings(item.name, nb, expected[item.stem])
+        shutil.copy2(item, target / item.name)
+    for name in expected:
+        if not (source / f"{name}.ipynb").exists():
+            others = sorted(p.name for p in source.glob("*.ipynb"))
+            reasons.append(f"{name}.ipynb is missing" + (f" (found {', '.join(others)}: renamed?)" if others else ""))
+    return reasons
+
+
+def _cell_findings(filename, nb, grade_ids):
+    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
+    missing = [g for g in grade_ids if g not in present]
+    if grade_ids and len(missing) == len(grade_ids):
+        return [f"{filename} holds none of the assignment's test cells (from another assignment, or "
+                "its cell metadata was removed); the test cells were restored from the master copy"]
+    if missing:
+        return [f"{filename}: test cells {', '.join(missing)} were deleted or lost their metadata; "
+                "restored from the master copy"]
+    return []
+
+
+def read_score(course, assignment, student):
+    """(score, max_score) of a submission from the gradebook (0, max when absent)."""
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return 0.0, gb.find_assignment(assignment).max_score
+        return float(submission.score), float(submission.max_score)
+
+
+def submitted_students(course, assignment):
+    """Students with a submission folder for the assignment, sorted."""
+    root = course.root / "submitted"
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir() and not p.name.startswith("."))
+
+
+def _check_assignment(course, assignment):
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise ValueError(f"assignment {assignment!r} is not in the gradebook: run the build command first") from None
+
+
+def autograde(course, assignment, executor=None, limits=Limits(), force=False, students=None, progress=True):
+    """Grade every submission of ``assignment``; return one SubmissionResult per student.
+
+    Parameters
+    ----------
+    course : Course
+    assignment : str
+    executor : Executor, optional
+        Where notebooks run (default: a local process pool, one worker per core).
+    limits : Limits
+    force : bool
+        Grade again submissions that already have a result.
+    students : list of str, optional
+        Only these students (default: everyone who submitted).
+    progress : bool
+        Show a progress bar.
+    """
+    from tqdm import tqdm
+
+    _check_assignment(course, assignment)
+    executor = executor or LocalProcessExecutor()
+    staging = course.root / STAGING / assignment
+    expected = master_grade_ids(course, assignment)
+    results, jobs, pending = {}, [], {}
+    for student in [s for s in submitted_students(course, assignment) if students is None or s in students]:
+        marker = result_marker(staging, student)
+        if marker.exists() and not force:
+            results[student] = SubmissionResult(**{**json.loads(marker.read_text()), "status": "skipped"})
+            continue
+        marker.unlink(missing_ok=True)
+        start = time.monotonic()
+        reasons = stage_submission(course, assignment, student, expected, staging)
+        if not any((staging / "submitted" / student / assignment / f"{n}.ipynb").exists() for n in expected):
+            results[student] = record_zero(course, assignment, student, staging, reasons, start)
+            continue
+        reasons += run_converter(course, assignment, student, staging, final=False)
+        pending[student] = (reasons, start)
+        for name in expected:
+            sanitized = course.path("autograded", student, assignment) / f"{name}.ipynb"
+            executed = staging / "executed" / student / f"{name}.ipynb"
+            executed.unlink(missing_ok=True)
+            if sanitized.exists():
+                jobs.append(ExecutionJob(student, name, str(sanitized), str(executed), limits))
+    waiting = {s: sum(1 for j in jobs if j.student == s) for s in pending}
+    bar = tqdm(total=len(pending), desc=f"autograde {assignment}", unit="submission", disable=not progress)
+    for student in [s for s, n in waiting.items() if n == 0]:
+        results[student] = _finish(course, assignment, student, staging, *pending[student])
+        bar.update()
+    for job, outcome in executor.map_unordered(run_execution_job, jobs):
+        reasons = pending[job.student][0]
+        if isinstance(outcome, ExecutionResult):
+            reasons += [f"{job.notebook}: {p}" for p in outcome.problems]
+        else:
+            reasons.append(f"{job.notebook}: could not be executed: {type(outcome).__name__}: {outcome}")
+        waiting[job.student] -= 1
+        if waiting[job.student] == 0:
+            results[job.student] = _finish(course, assignment, job.student, staging, *pending[job.student])
+            bar.update()
+    bar.close()
+    return [results[s] for s in sorted(results)]
+
+
+def _finish(course, assignment, student, staging, reasons, start):
+    reasons = reasons + run_converter(course, assignment, student, staging, final=True)
+    score, max_score = read_score(course, assignment, student)
+    status = "graded" if course.path("autograded", student, assignment).is_dir() else "failed"
+    result = SubmissionResult(student, assignment, status, score, max_score, reasons, time.monotonic() - start)
+    if status == "graded":
+        _write_marker(staging, result)
+    return result
+
+
+def record_zero(course, assignment, student, staging, reasons, start):
+    """Give zero to a submission without one readable notebook, as nbgrader does for a
+    missing notebook, through the Gradebook API (nbgrader's converter stops earlier)."""
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        gb.db.commit()
+    score, max_score = read_score(course, assignment, student)
+    result = SubmissionResult(student, assignment, "graded", score, max_score, reasons, time.monotonic() - start)
+    _write_marker(staging, result)
+    return result
+
+
+def _write_marker(staging, result):
+    marker = result_marker(staging, result.student)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(asdict(result), indent=1))
+
+
+def result_marker(staging, student):
+    """The file recording that a student's submission was graded (and how)."""
+    return staging / "results" / f"{student}.json"

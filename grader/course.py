@@ -1,0 +1,92 @@
+"""The instructor's course folder and its nbgrader configuration.
+
+A course folder holds what nbgrader keeps per course: ``release/``, ``submitted/``,
+``autograded/``, ``feedback/`` and the gradebook (SQLite ``gradebook.db`` unless a database
+URL is given, e.g. ``postgresql://user@host/course``). The source notebooks are read in
+place from the repository's ``assignments/`` folder.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+
+from .authoring.build import ASSIGNMENTS_DIR
+
+COURSE_ID = "backprop"
+
+
+@dataclass
+class Course:
+    """Where a course lives and which gradebook it uses.
+
+    Attributes
+    ----------
+    root : Path
+        The course folder (created on demand).
+    db_url : str or None
+        SQLAlchemy URL of the gradebook; None means ``sqlite:///<root>/gradebook.db``.
+    source : Path
+        Folder of the nbgrader source assignments (one sub-folder each).
+    """
+
+    root: Path
+    db_url: str | None = None
+    source: Path = field(default=ASSIGNMENTS_DIR)
+
+    def __post_init__(self):
+        self.root = Path(self.root).resolve()
+        self.source = Path(self.source).resolve()
+
+    @property
+    def gradebook_url(self):
+        """The gradebook's database URL."""
+        return self.db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def assignment_ids(self):
+        """Sorted ids of the source assignments (folders holding <id>/<id>.ipynb)."""
+        return sorted(p.name for p in self.source.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+    def config(self, **overrides):
+        """A traitlets Config for nbgrader's apps and converters, pointing at this course.
+
+        Parameters
+        ----------
+        overrides : dict of section -> dict
+            Extra settings, e.g. ``{"Execute": {"timeout": 10}}``.
+        """
+        cfg = Config()
+        cfg.CourseDirectory.root = str(self.root)
+        cfg.CourseDirectory.source_directory = str(self.source)
+        cfg.CourseDirectory.course_id = COURSE_ID
+        cfg.CourseDirectory.db_url = self.gradebook_url
+        # nbgrader gives 0 to a cell with any stderr output, so a correct answer that merely
+        # emits a warning would lose its points. Our tests fail by raising, never by printing:
+        # drop every stderr stream before grading.
+        cfg.IgnorePattern.enabled = True
+        cfg.IgnorePattern.pattern = r"[\s\S]"
+        # A deleted test cell comes back from the master copy (nbgrader's default leaves it out).
+        cfg.OverwriteCells.add_missing_cells = True
+        for section, values in overrides.items():
+            for key, value in values.items():
+                cfg[section][key] = value
+        return cfg
+
+    def coursedir(self, **overrides):
+        """nbgrader's CourseDirectory for this course."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return CourseDirectory(config=self.config(**overrides))
+
+    def path(self, step, student, assignment):
+        """``<root>/<step>/<student>/<assignment>`` (student ``"."`` for release and source)."""
+        return self.root / step / student / assignment
+
+    def write_config(self):
+        """Write ``nbgrader_config.py`` so nbgrader's own commands work in the course folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lines = ["c = get_config()  # noqa", "# written by the course's grader: the same settings it uses"]
+        for section, values in self.config().items():
+            for key, value in values.items():
+                lines.append(f"c.{section}.{key} = {value!r}")
+        (self.root / "nbgrader_config.py").write_text("\n".join(lines) + "\n", encoding="utf-8")

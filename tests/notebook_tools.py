@@ -1,0 +1,104 @@
+"""Helpers for the notebook tests: the assignments on disk, executing notebooks, and a
+temporary nbgrader course directory driven through nbgrader's own command line."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from grader.authoring.build import ASSIGNMENTS_DIR, available_content, notebook_path
+
+VENV_BIN = Path(sys.executable).parent
+CONTENT = available_content()
+ASSIGNMENT_IDS = [module.ASSIGNMENT for module in CONTENT]
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_cells(nb):
+    return [c for c in nb.cells if nbgrader_meta(c).get("grade")]
+
+
+def solution_cells(nb):
+    return [c for c in nb.cells if nbgrader_meta(c).get("solution")]
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def execute(nb, allow_errors=False, timeout=120):
+    """Run every cell of nb in a fresh kernel (in place); return the seconds it took."""
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors).execute()
+    return time.perf_counter() - start
+
+
+def errors(cell):
+    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+class Course:
+    """A temporary nbgrader course: source/ holds the assignments, students submit into submitted/."""
+
+    def __init__(self, root, assignment_ids):
+        self.root = Path(root)
+        (self.root / "source").mkdir(parents=True, exist_ok=True)
+        for aid in assignment_ids:
+            shutil.copytree(ASSIGNMENTS_DIR / aid, self.root / "source" / aid)
+        self.students = []
+        self.assignment_ids = list(assignment_ids)
+        self._write_config()
+
+    def _write_config(self):
+        (self.root / "nbgrader_config.py").write_text(
+            "c = get_config()\n"
+            "c.CourseDirectory.course_id = 'backprop'\n"
+            f"c.CourseDirectory.db_assignments = {[{'name': a} for a in self.assignment_ids]!r}\n"
+            f"c.CourseDirectory.db_students = {[{'id': s} for s in self.students]!r}\n"
+        )
+
+    def nbgrader(self, *args):
+        env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", MPLBACKEND="Agg")
+        done = subprocess.run([str(VENV_BIN / "nbgrader"), *args], cwd=self.root, env=env,
+                              capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def release_path(self, aid):
+        return self.root / "release" / aid / f"{aid}.ipynb"
+
+    def submit(self, student, aid, nb):
+        if student not in self.students:
+            self.students.append(student)
+            self._write_config()
+        folder = self.root / "submitted" / student / aid
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, folder / f"{aid}.ipynb")
+
+    def grades(self, aid):
+        """{student: {grade_id: score}} from the gradebook, via nbgrader's Gradebook API."""
+        from nbgrader.api import Gradebook
+        out = {}
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
+            for student in self.students:
+                submission = gb.find_submission(aid, student)
+                out[student] = {g.name: g.score for nb in submission.notebooks for g in nb.grades}
+        return out
+
+
+def max_points(nb):
+    return {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in grade_cells(nb)}
+
+
+def as_json(nb):
+    return json.dumps(nb, sort_keys=True)

@@ -1,0 +1,129 @@
+"""A real nbgrader round trip in a temporary course: generate the release, then autograde
+the solved notebook (full marks), the bare release (zero), each function left as a stub
+(only its own cell lost) and each notebook's example mistake (only its own cell lost)."""
+
+import copy
+import re
+
+import pytest
+
+from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+
+from notebook_tools import (
+    ASSIGNMENT_IDS,
+    CONTENT,
+    Course,
+    errors,
+    execute,
+    grade_cells,
+    max_points,
+    nbgrader_meta,
+    read,
+    solution_cells,
+)
+from grader.authoring.build import notebook_path
+
+MODULES = {m.ASSIGNMENT: m for m in CONTENT}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("course"), ASSIGNMENT_IDS)
+    for aid in ASSIGNMENT_IDS:
+        course.nbgrader("generate_assignment", aid, "--force")
+    return course
+
+
+def solution_bodies(nb):
+    """The lines between the solution markers that carry code (not blank, not a bare `return`)."""
+    lines = []
+    for cell in solution_cells(nb):
+        inside = False
+        for line in cell.source.splitlines():
+            if line.strip() == BEGIN_SOLUTION:
+                inside = True
+            elif line.strip() == END_SOLUTION:
+                inside = False
+            elif inside and len(line.strip()) > 12:
+                lines.append(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_release_holds_no_solutions_and_no_hidden_tests(course, aid):
+    source = read(notebook_path(MODULES[aid]))
+    release_text = course.release_path(aid).read_text(encoding="utf-8")
+    for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN, "HIDDEN TESTS"):
+        assert marker not in release_text
+    leaked = [line for line in solution_bodies(source) if line in release_text]
+    assert not leaked, f"solution code in the release: {leaked[:3]}"
+    release = read(course.release_path(aid))
+    hidden_lines = []
+    for cell in grade_cells(source):
+        visible, rest = cell.source.split(BEGIN_HIDDEN, 1)
+        hidden = rest.split(END_HIDDEN, 1)[0]
+        hidden_lines += [line.strip() for line in hidden.splitlines()
+                         if len(line.strip()) > 20 and line.strip() not in visible]
+    release_sources = "\n".join(c.source for c in release.cells)
+    assert not [line for line in hidden_lines if line in release_sources]
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_release_runs_to_the_end_and_fails_every_graded_cell(course, aid):
+    release = read(course.release_path(aid))
+    execute(release, allow_errors=True)
+    for cell in release.cells:
+        if cell.cell_type != "code":
+            continue
+        assert cell.get("execution_count"), f"cell {cell.get('id')} never ran"
+        if nbgrader_meta(cell).get("grade"):
+            assert errors(cell), f"graded cell {nbgrader_meta(cell)['grade_id']} passes on the bare stubs"
+        else:
+            assert not errors(cell), f"ungraded cell {cell.get('id')} fails in the release: {errors(cell)}"
+
+
+def stubbed(solved, release, grade_id):
+    """The solved notebook with one solution cell replaced by its release stub."""
+    nb = copy.deepcopy(solved)
+    stub = next(c for c in release.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            cell.source = stub.source
+    return nb
+
+
+def with_mistake(solved, function_name, wrong_source):
+    """The solved notebook with a wrong definition of one function appended to its cell."""
+    nb = copy.deepcopy(solved)
+    pattern = re.compile(rf"^def {re.escape(function_name)}\(", re.M)
+    cell = next(c for c in solution_cells(nb) if pattern.search(c.source))
+    cell.source += "\n\n\n" + wrong_source.strip() + "\n"
+    return nb, nbgrader_meta(cell)["grade_id"]
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_autograde_round_trip(course, aid):
+    solved = read(notebook_path(MODULES[aid]))
+    release = read(course.release_path(aid))
+    points = max_points(solved)
+    course.submit("solved", aid, solved)
+    course.submit("blank", aid, release)
+    expected_loss = {"solved": set(), "blank": set(points)}
+    for cell in solution_cells(solved):
+        gid = nbgrader_meta(cell)["grade_id"]
+        student = f"stub-{gid}".replace("_", "-")
+        course.submit(student, aid, stubbed(solved, release, gid))
+        expected_loss[student] = {f"test_{gid}"}
+    mistake = getattr(MODULES[aid], "EXAMPLE_MISTAKE", None)
+    if mistake:
+        nb, gid = with_mistake(solved, *mistake)
+        course.submit("mistake", aid, nb)
+        expected_loss["mistake"] = {f"test_{gid}"}
+    course.nbgrader("autograde", aid, "--force")
+    grades = course.grades(aid)
+    for student, lost in expected_loss.items():
+        for test_id, full in points.items():
+            expected = 0.0 if test_id in lost else full
+            assert grades[student][test_id] == expected, f"{student}: {test_id} scored {grades[student][test_id]}"
+    print(f"{aid}: solved {sum(grades['solved'].values())}/{sum(points.values())}, "
+          f"blank {sum(grades['blank'].values())}, {len(expected_loss) - 2} single-function submissions as expected")

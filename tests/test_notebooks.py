@@ -1,0 +1,91 @@
+"""The source notebooks: built from their content, solution code identical to `solutions`,
+nbgrader metadata complete, and every notebook runs top to bottom with all tests passing."""
+
+import ast
+import inspect
+import textwrap
+
+import pytest
+
+import solutions
+from grader.authoring import build
+from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+
+from notebook_tools import ASSIGNMENT_IDS, CONTENT, errors, execute, grade_cells, nbgrader_meta, read, solution_cells
+
+NOTEBOOKS = {module.ASSIGNMENT: build.notebook_path(module) for module in CONTENT}
+COURSE_ORDER = [name for name in build.CONTENT]
+
+
+def test_committed_notebooks_match_their_content():
+    assert build.main(["--check"]) == 0, "run: python -m grader.authoring.build"
+
+
+def reference_function(name):
+    for module_name in ["activations", "costs", "hadamard", "backprop_equations", "network", "bias_folding",
+                        "toy_networks", "gradcheck", "training", "plots"]:
+        module = getattr(solutions, module_name)
+        if hasattr(module, name) and inspect.isfunction(getattr(module, name)):
+            return getattr(module, name)
+    return None
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_solution_code_is_the_reference_code(aid):
+    """Every function defined in a solution cell is, marker lines aside, the function in `solutions`."""
+    nb = read(NOTEBOOKS[aid])
+    compared = 0
+    for cell in solution_cells(nb):
+        source = "\n".join(line for line in cell.source.splitlines()
+                           if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef):
+                reference = reference_function(node.name)
+                if reference is None:
+                    continue
+                assert ast.get_source_segment(source, node) == textwrap.dedent(inspect.getsource(reference)).rstrip()
+                compared += 1
+    assert compared >= 1
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_grade_cells_are_complete(aid):
+    nb = read(NOTEBOOKS[aid])
+    ids = [nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c)]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    graded = grade_cells(nb)
+    assert graded
+    for cell in graded:
+        meta = nbgrader_meta(cell)
+        assert meta["points"] > 0 and meta["locked"] and not meta["solution"]
+        assert meta["grade_id"].startswith("test_")
+        assert cell.source.count(BEGIN_HIDDEN) == 1 and cell.source.count(END_HIDDEN) == 1
+        assert meta["schema_version"] == 3
+    test_ids = {nbgrader_meta(c)["grade_id"] for c in graded}
+    for cell in solution_cells(nb):
+        assert f"test_{nbgrader_meta(cell)['grade_id']}" in test_ids, "each solution cell X has its test cell test_X"
+    # the first code cell is the locked set-up cell importing the trusted helpers
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert nbgrader_meta(first_code).get("locked") and "from grader import" in first_code.source
+    for cell in nb.cells:
+        assert "import solutions" not in cell.source and "from solutions" not in cell.source
+
+
+def test_course_totals_100_points():
+    if len(CONTENT) < len(COURSE_ORDER):
+        pytest.skip("not every assignment is written yet")
+    total = sum(nbgrader_meta(c)["points"] for aid in ASSIGNMENT_IDS for c in grade_cells(read(NOTEBOOKS[aid])))
+    assert total == 100
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_solved_notebook_runs_with_every_test_passing(aid):
+    nb = read(NOTEBOOKS[aid])
+    seconds = execute(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not errors(cell), f"{cell.get('id')}: {errors(cell)}"
+            stderr = [o for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+            assert not stderr, f"{cell.get('id')} wrote to stderr (nbgrader scores such cells 0): {stderr}"
+    print(f"{aid}: executed in {seconds:.1f} s")
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
