@@ -33,6 +33,7 @@ from traitlets import Unicode
 from .course import COURSE_ID
 from .execution import ExecutionResult, Limits, execute_notebook, kernel_spec_dir
 from .executors import LocalProcessExecutor
+from .validate import failure_message
 
 STAGING = ".grading"
 
@@ -153,13 +154,22 @@ def run_converter(course, assignment, student, staging, final):
     return capture.messages
 
 
-def master_grade_ids(course, assignment):
-    """{notebook name: [grade_id, …]} of the source notebooks."""
+@dataclass
+class ReleasedNotebook:
+    """What a submission of one notebook is checked against."""
+
+    locked: dict  # grade_id -> source of the read-only cells, as released
+    grade_ids: set  # every nbgrader cell id of the notebook
+
+
+def released_notebooks(course, assignment):
+    """{notebook name: ReleasedNotebook} of the assignment's release."""
     out = {}
-    for path in sorted((course.source / assignment).glob("*.ipynb")):
+    for path in sorted(course.path("release", ".", assignment).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        out[path.stem] = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                          if c.metadata.get("nbgrader", {}).get("grade")]
+        metas = [(c.metadata.get("nbgrader", {}), c.source) for c in nb.cells]
+        out[path.stem] = ReleasedNotebook({m["grade_id"]: src for m, src in metas if m.get("locked")},
+                                          {m["grade_id"] for m, _ in metas if m.get("grade_id")})
     return out
 
 
@@ -169,7 +179,7 @@ def stage_submission(course, assignment, student, expected, staging):
     Parameters
     ----------
     expected : dict
-        {notebook name: grade ids} of the assignment.
+        {notebook name: ReleasedNotebook}.
 
     Returns
     -------
@@ -191,14 +201,22 @@ def stage_submission(course, assignment, student, expected, staging):
             reasons.append(f"{item.name} is not a notebook of {assignment} (ignored)")
             continue
         try:
-            nb = nbformat.read(item, as_version=4)
-            nbformat.validate(nb)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                nb = nbformat.read(item, as_version=4)
+                nbformat.validate(nb)
         except Exception as error:
             reasons.append(f"{item.name} is not a valid notebook and was graded as missing: "
                            f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
             continue
-        reasons += _cell_findings(item.name, nb, expected[item.stem])
-        shutil.copy2(item, target / item.name)
+        reasons += _cell_findings(item.name, nb, expected[item.stem].locked)
+        foreign = _strip_foreign_cells(nb, expected[item.stem].grade_ids)
+        if foreign:
+            reasons.append(f"{item.name}: cells with ids of another notebook ({', '.join(foreign[:4])}"
+                           f"{', …' if len(foreign) > 4 else ''}) were treated as plain cells")
+            nbformat.write(nb, target / item.name)
+        else:
+            shutil.copy2(item, target / item.name)
     for name in expected:
         if not (source / f"{name}.ipynb").exists():
             others = sorted(p.name for p in source.glob("*.ipynb"))
@@ -206,16 +224,32 @@ def stage_submission(course, assignment, student, expected, staging):
     return reasons
 
 
-def _cell_findings(filename, nb, grade_ids):
-    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
-    missing = [g for g in grade_ids if g not in present]
-    if grade_ids and len(missing) == len(grade_ids):
-        return [f"{filename} holds none of the assignment's test cells (from another assignment, or "
+def _strip_foreign_cells(nb, known_ids):
+    """Drop the nbgrader metadata of cells whose grade_id this notebook does not have
+    (nbgrader stops on them); return those ids."""
+    foreign = []
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id and grade_id not in known_ids:
+            foreign.append(grade_id)
+            del cell.metadata["nbgrader"]
+    return foreign
+
+
+def _cell_findings(filename, nb, locked):
+    present = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    missing = [g for g in locked if g not in present]
+    if locked and len(missing) == len(locked):
+        return [f"{filename} holds none of the assignment's read-only cells (from another assignment, or "
                 "its cell metadata was removed); the test cells were restored from the master copy"]
+    findings = []
     if missing:
-        return [f"{filename}: test cells {', '.join(missing)} were deleted or lost their metadata; "
-                "restored from the master copy"]
-    return []
+        findings.append(f"{filename}: read-only cells {', '.join(missing)} were deleted or lost their "
+                        "metadata; restored from the master copy")
+    edited = [g for g, source in locked.items() if g in present and present[g].strip() != source.strip()]
+    if edited:
+        findings.append(f"{filename}: read-only cells {', '.join(edited)} were edited; the master copy was used")
+    return findings
 
 
 def read_score(course, assignment, student):
@@ -266,7 +300,7 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     _check_assignment(course, assignment)
     executor = executor or LocalProcessExecutor()
     staging = course.root / STAGING / assignment
-    expected = master_grade_ids(course, assignment)
+    expected = released_notebooks(course, assignment)
     results, jobs, pending = {}, [], {}
     for student in [s for s in submitted_students(course, assignment) if students is None or s in students]:
         marker = result_marker(staging, student)
@@ -306,8 +340,30 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     return [results[s] for s in sorted(results)]
 
 
+def lost_points(course, assignment, student):
+    """'test_x: message' for every test cell that did not get full points."""
+    lines = []
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            return lines
+        for notebook in submission.notebooks:
+            path = course.path("autograded", student, assignment) / f"{notebook.name}.ipynb"
+            cells = {}
+            if path.exists():
+                nb = nbformat.read(path, as_version=4)
+                cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+            for grade in notebook.grades:
+                if grade.score < grade.max_score:
+                    message = failure_message(cells[grade.name]) if grade.name in cells else "not graded"
+                    lines.append(f"lost {grade.max_score - grade.score:g} on {grade.name}: {message or 'no output'}")
+    return lines
+
+
 def _finish(course, assignment, student, staging, reasons, start):
     reasons = reasons + run_converter(course, assignment, student, staging, final=True)
+    reasons += lost_points(course, assignment, student)
     score, max_score = read_score(course, assignment, student)
     status = "graded" if course.path("autograded", student, assignment).is_dir() else "failed"
     result = SubmissionResult(student, assignment, status, score, max_score, reasons, time.monotonic() - start)
@@ -329,6 +385,7 @@ def record_zero(course, assignment, student, staging, reasons, start):
                 grade.needs_manual_grade = False
         gb.db.commit()
     score, max_score = read_score(course, assignment, student)
+    reasons = reasons + [f"no readable notebook: all {max_score:g} points lost"]
     result = SubmissionResult(student, assignment, "graded", score, max_score, reasons, time.monotonic() - start)
     _write_marker(staging, result)
     return result

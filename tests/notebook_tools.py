@@ -59,12 +59,8 @@ class Course:
         self._write_config()
 
     def _write_config(self):
-        (self.root / "nbgrader_config.py").write_text(
-            "c = get_config()\n"
-            "c.CourseDirectory.course_id = 'backprop'\n"
-            f"c.CourseDirectory.db_assignments = {[{'name': a} for a in self.assignment_ids]!r}\n"
-            f"c.CourseDirectory.db_students = {[{'id': s} for s in self.students]!r}\n"
-        )
+        # nbgrader creates students as it grades them and assignments as it releases them.
+        (self.root / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'backprop'\n")
 
     def nbgrader(self, *args):
         env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", MPLBACKEND="Agg")

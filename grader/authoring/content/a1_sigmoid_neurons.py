@@ -7,6 +7,12 @@ from .common import setup_cell
 
 ASSIGNMENT = "01_sigmoid_neurons"
 
+#: A realistic wrong answer: σ' returned as σ itself (costs test_sigmoid_prime only).
+EXAMPLE_MISTAKE = ("sigmoid_prime", '''
+def sigmoid_prime(z):
+    return sigmoid(z)
+''')
+
 
 def cells():
     return [

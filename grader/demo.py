@@ -1,0 +1,201 @@
+"""The demo: build the releases, generate a sample class from the reference notebooks,
+grade it on the default SQLite gradebook, and print the grade table and the report's path.
+
+The sample class covers what a real class throws at an autograder: a perfect, a blank and a
+partial submission, typical mistakes, code that never terminates, kills its kernel, exits,
+hogs memory, floods the output or emits a warning, tampered test cells, an invalid file, a
+renamed notebook and a notebook from another assignment.
+"""
+
+import copy
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import nbformat
+
+from .authoring.build import available_content
+from .authoring.cells import BEGIN_SOLUTION, END_SOLUTION
+from .execution import Limits
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def solved_submission(source, release):
+    """The release with every solution cell filled in from the source (what a perfect student hands in)."""
+    nb = copy.deepcopy(release)
+    answers = {_meta(c)["grade_id"]: c.source for c in source.cells if _meta(c).get("solution")}
+    for cell in nb.cells:
+        gid = _meta(cell).get("grade_id")
+        if _meta(cell).get("solution") and gid in answers:
+            cell.source = "\n".join(line for line in answers[gid].splitlines()
+                                    if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+    return nb
+
+
+def _solution_cells(nb):
+    return [c for c in nb.cells if _meta(c).get("solution")]
+
+
+def _append(cell, code):
+    cell.source = cell.source.rstrip() + "\n\n" + code + "\n"
+
+
+def _partial(ctx):
+    nb = copy.deepcopy(ctx["solved"])
+    release_cells = {_meta(c)["grade_id"]: c.source for c in _solution_cells(ctx["release"])}
+    cells = _solution_cells(nb)
+    for cell in cells[len(cells) // 2:]:
+        cell.source = release_cells[_meta(cell)["grade_id"]]
+    return nb
+
+
+def _example_mistake(ctx):
+    mistake = getattr(ctx["module"], "EXAMPLE_MISTAKE", None)
+    nb = copy.deepcopy(ctx["solved"])
+    if mistake:
+        name, source = mistake
+        cell = next(c for c in _solution_cells(nb) if re.search(rf"^def {re.escape(name)}\(", c.source, re.M))
+        _append(cell, source.strip())
+    return nb
+
+
+def flip_first_subtraction(source):
+    """``source`` with its first binary minus (in code, not in text) turned into a plus."""
+    lines = source.splitlines(keepends=True)
+    previous = None
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.OP and token.string == "-" and previous is not None and (
+                previous.type in (tokenize.NAME, tokenize.NUMBER) or previous.string in (")", "]")):
+            row, col = token.start
+            lines[row - 1] = lines[row - 1][:col] + "+" + lines[row - 1][col + 1:]
+            return "".join(lines)
+        if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            previous = token
+    return source
+
+
+def _sign_slip(ctx):
+    """The first subtraction in the last solution cell's code becomes an addition."""
+    nb = copy.deepcopy(ctx["solved"])
+    cell = _solution_cells(nb)[-1]
+    cell.source = flip_first_subtraction(cell.source)
+    return nb
+
+
+def _appending(code, which=-1):
+    def transform(ctx):
+        nb = copy.deepcopy(ctx["solved"])
+        _append(_solution_cells(nb)[which], code)
+        return nb
+    return transform
+
+
+def _tamper(ctx):
+    nb = copy.deepcopy(ctx["solved"])
+    tests = [c for c in nb.cells if _meta(c).get("grade")]
+    tests[0].source = "pass  # all tests removed"
+    if len(tests) > 1:
+        tests[1].metadata.pop("nbgrader")
+        tests[1].source = "print('no tests here')"
+    if len(tests) > 2:
+        nb.cells.remove(tests[2])
+    return nb
+
+
+def _warning(ctx):
+    nb = copy.deepcopy(ctx["solved"])
+    cell = _solution_cells(nb)[0]
+    cell.source = "import warnings\nwarnings.warn('this is only a warning')\n\n" + cell.source
+    return nb
+
+
+def _other_assignment(ctx):
+    return copy.deepcopy(ctx["other_solved"])
+
+
+#: student id -> (what it shows, how its notebook is made; a str is written as the raw file)
+PERSONAS = {
+    "ada-perfect": ("perfect work", lambda ctx: ctx["solved"]),
+    "ben-blank": ("hands in the release untouched", lambda ctx: ctx["release"]),
+    "cam-partial": ("first half of the functions done", _partial),
+    "dee-mistake": ("a typical mistake in one function", _example_mistake),
+    "eli-sign-slip": ("a sign slip in the last function", _sign_slip),
+    "fay-warning": ("correct, but emits a warning", _warning),
+    "gus-infinite-loop": ("a cell that never terminates", _appending("while True:\n    pass")),
+    "hal-kernel-killer": ("a cell that kills its kernel", _appending("import os\nos._exit(1)", 0)),
+    "ivy-tamper": ("edits, strips and deletes test cells", _tamper),
+    "jon-sys-exit": ("calls sys.exit", _appending("import sys\nsys.exit(0)", 0)),
+    "kim-memory-hog": ("allocates far too much memory", _appending("hog = bytearray(64 * 2**30)", 0)),
+    "lea-chatty": ("prints a million lines", _appending("for i in range(1_000_000):\n    print(i)", 0)),
+    "max-invalid-json": ("a file that is not JSON", lambda ctx: '{"cells": [ {"cell_type": "code", '),
+    "ned-renamed": ("the notebook renamed", lambda ctx: ("my_solution.ipynb", ctx["solved"])),
+    "ola-other-assignment": ("a notebook of another assignment", _other_assignment),
+}
+
+
+def write_submission(course, student, assignment, made):
+    """Write one generated submission into submitted/<student>/<assignment>/."""
+    folder = course.path("submitted", student, assignment)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{assignment}.ipynb"
+    if isinstance(made, tuple):
+        name, made = made
+    path = folder / name
+    if isinstance(made, str):
+        path.write_text(made, encoding="utf-8")
+    else:
+        nbformat.write(made, path)
+
+
+def generate_class(course, assignments, personas=PERSONAS):
+    """Write every persona's submission of every assignment (the releases must exist)."""
+    modules = {m.ASSIGNMENT: m for m in available_content()}
+    solved = {}
+    for aid in assignments:
+        source = nbformat.read(course.source / aid / f"{aid}.ipynb", as_version=4)
+        release = nbformat.read(course.path("release", ".", aid) / f"{aid}.ipynb", as_version=4)
+        solved[aid] = (solved_submission(source, release), release)
+    for i, aid in enumerate(assignments):
+        other = assignments[(i + 1) % len(assignments)] if len(assignments) > 1 else aid
+        ctx = {"solved": solved[aid][0], "release": solved[aid][1], "module": modules.get(aid),
+               "other_solved": solved[other][0] if other != aid else solved[aid][1]}
+        for student, (_, make) in personas.items():
+            write_submission(course, student, aid, make(ctx))
+
+
+DEMO_LIMITS = Limits(cell_timeout=10.0, notebook_timeout=120.0, memory_mb=4096)
+
+
+def run_demo(course, assignments=None, workers=None, limits=DEMO_LIMITS):
+    """Build, generate the class, autograde, export, feedback, report; print the grade table."""
+    from .autograde import autograde
+    from .cli import format_grade_table
+    from .executors import LocalProcessExecutor
+    from .export import export_grades
+    from .feedback import generate_feedback
+    from .release import build
+    from .report import class_report
+
+    assignments = assignments or course.assignment_ids()
+    course.write_config()
+    for aid in assignments:
+        report = build(course, aid)
+        print(f"built {aid}: {report.graded_cells} graded cells, {report.points:g} points -> {report.release}")
+    generate_class(course, assignments)
+    print(f"sample class of {len(PERSONAS)} students written to {course.root / 'submitted'}")
+    for student, (what, _) in PERSONAS.items():
+        print(f"  {student:<22} {what}")
+    for aid in assignments:
+        results = autograde(course, aid, LocalProcessExecutor(workers), limits, force=True)
+        print(f"\n== {aid} ==\n{format_grade_table(results)}")
+        generate_feedback(course, aid)
+    csv_path = export_grades(course, course.root / "grades.csv")
+    report_path = class_report(course, course.root / "report")
+    print(f"\ngrades CSV:   {Path(csv_path).resolve()}")
+    print(f"feedback:     {course.root / 'feedback'}")
+    print(f"class report: {Path(report_path).resolve()}")
+    return 0
