@@ -25,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_training.py
+	$(PY) tests/benchmarks/bench_autograde.py
 
 clean:
 	rm -rf build $(VENV) *.egg-info

@@ -55,8 +55,9 @@ def lint_source(nb, name):
 
 
 def solution_lines(nb):
-    """Code lines between solution markers (longer than a trivial line)."""
-    lines, inside = [], False
+    """Code lines between solution markers (longer than a trivial line) that appear nowhere
+    else in the notebook — a line shared with a given cell gives nothing away."""
+    lines, inside, elsewhere = [], False, set()
     for cell in nb.cells:
         for line in cell.source.splitlines():
             stripped = line.strip()
@@ -64,7 +65,9 @@ def solution_lines(nb):
                 inside = stripped == "### BEGIN SOLUTION"
             elif inside and len(stripped) > 12:
                 lines.append(stripped)
-    return lines
+            else:
+                elsewhere.add(stripped)
+    return [line for line in lines if line not in elsewhere]
 
 
 def lint_release(source_nb, release_nb, name):

@@ -76,7 +76,6 @@ class Course:
     def submit(self, student, aid, nb):
         if student not in self.students:
             self.students.append(student)
-            self._write_config()
         folder = self.root / "submitted" / student / aid
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{aid}.ipynb")

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from grader.release import solution_lines
 
 from notebook_tools import (
     ASSIGNMENT_IDS,
@@ -34,28 +35,13 @@ def course(tmp_path_factory):
     return course
 
 
-def solution_bodies(nb):
-    """The lines between the solution markers that carry code (not blank, not a bare `return`)."""
-    lines = []
-    for cell in solution_cells(nb):
-        inside = False
-        for line in cell.source.splitlines():
-            if line.strip() == BEGIN_SOLUTION:
-                inside = True
-            elif line.strip() == END_SOLUTION:
-                inside = False
-            elif inside and len(line.strip()) > 12:
-                lines.append(line.strip())
-    return lines
-
-
 @pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
 def test_release_holds_no_solutions_and_no_hidden_tests(course, aid):
     source = read(notebook_path(MODULES[aid]))
     release_text = course.release_path(aid).read_text(encoding="utf-8")
     for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN, "HIDDEN TESTS"):
         assert marker not in release_text
-    leaked = [line for line in solution_bodies(source) if line in release_text]
+    leaked = [line for line in solution_lines(source) if line in release_text]
     assert not leaked, f"solution code in the release: {leaked[:3]}"
     release = read(course.release_path(aid))
     hidden_lines = []
