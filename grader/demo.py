@@ -24,6 +24,11 @@ def _meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def strip_markers(source):
+    """Solution code without the solution marker lines."""
+    return "\n".join(line for line in source.splitlines() if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+
+
 def solved_submission(source, release):
     """The release with every solution cell filled in from the source (what a perfect student hands in)."""
     nb = copy.deepcopy(release)
@@ -31,8 +36,17 @@ def solved_submission(source, release):
     for cell in nb.cells:
         gid = _meta(cell).get("grade_id")
         if _meta(cell).get("solution") and gid in answers:
-            cell.source = "\n".join(line for line in answers[gid].splitlines()
-                                    if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+            cell.source = strip_markers(answers[gid])
+    return nb
+
+
+def other_assignment_notebook(course, assignment):
+    """The next assignment's source notebook with its markers removed (for the wrong-notebook persona)."""
+    ids = course.assignment_ids()
+    other = ids[(ids.index(assignment) + 1) % len(ids)] if assignment in ids and len(ids) > 1 else assignment
+    nb = nbformat.read(course.source / other / f"{other}.ipynb", as_version=4)
+    for cell in nb.cells:
+        cell.source = strip_markers(cell.source)
     return nb
 
 
@@ -159,10 +173,9 @@ def generate_class(course, assignments, personas=PERSONAS):
         source = nbformat.read(course.source / aid / f"{aid}.ipynb", as_version=4)
         release = nbformat.read(course.path("release", ".", aid) / f"{aid}.ipynb", as_version=4)
         solved[aid] = (solved_submission(source, release), release)
-    for i, aid in enumerate(assignments):
-        other = assignments[(i + 1) % len(assignments)] if len(assignments) > 1 else aid
+    for aid in assignments:
         ctx = {"solved": solved[aid][0], "release": solved[aid][1], "module": modules.get(aid),
-               "other_solved": solved[other][0] if other != aid else solved[aid][1]}
+               "other_solved": other_assignment_notebook(course, aid)}
         for student, (_, make) in personas.items():
             write_submission(course, student, aid, make(ctx))
 

@@ -1,26 +1,29 @@
-"""The parallel autograder on a generated class of well-behaved, broken and hostile
-submissions, through nbgrader for real: every submission gets a row, a score and a
+"""The instructor's demo on one assignment, through the command line and nbgrader for real:
+a generated class of well-behaved, broken and hostile submissions is built, graded in
+parallel, exported, fed back and reported. Every submission gets a row, a score and a
 reason; a crash costs only its own cells; re-runs neither lose nor double anything; and
 well-behaved submissions score exactly what plain `nbgrader autograde` gives them."""
 
+import contextlib
+import io
+import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from grader.autograde import autograde, result_marker, STAGING
+from grader.autograde import STAGING, SubmissionResult, autograde, result_marker
+from grader.cli import main
 from grader.course import COURSE_ID, Course
-from grader.demo import PERSONAS, generate_class
+from grader.demo import PERSONAS
 from grader.execution import Limits
 from grader.executors import LocalProcessExecutor
-from grader.release import build
 
 AID = "01_sigmoid_neurons"
-OTHER = "02_cost_functions"
-LIMITS = Limits(cell_timeout=8, notebook_timeout=90, memory_mb=4096)
+LIMITS = Limits(cell_timeout=10, notebook_timeout=120, memory_mb=4096)
 WELL_BEHAVED = ["ada-perfect", "ben-blank", "cam-partial", "dee-mistake", "eli-sign-slip"]
 
 
@@ -31,16 +34,33 @@ def per_question(course, student, aid=AID):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = Course(tmp_path_factory.mktemp("class"))
-    course.write_config()
-    build(course, AID)
-    generate_class(course, [AID])
-    other = course.source / OTHER / f"{OTHER}.ipynb"
-    if other.exists():  # a real notebook of another assignment, under this assignment's name
-        shutil.copy(other, course.path("submitted", "ola-other-assignment", AID) / f"{AID}.ipynb")
-    results = {r.student: r for r in autograde(course, AID, LocalProcessExecutor(2), LIMITS, progress=False)}
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--course", str(root), "demo", AID, "--workers", "2"]) == 0
+    return Course(root), out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def graded(demo_run):
+    course, _ = demo_run
+    staging = course.root / STAGING / AID
+    results = {s: SubmissionResult(**json.loads(result_marker(staging, s).read_text())) for s in PERSONAS}
     return course, results
+
+
+def test_demo_prints_the_table_and_writes_csv_feedback_report(demo_run):
+    course, printed = demo_run
+    for student in PERSONAS:
+        assert student in printed
+    assert "ada-perfect" in printed and "15/15" in printed
+    csv_text = (course.root / "grades.csv").read_text()
+    assert csv_text.count("\n") == 1 + len(PERSONAS)
+    assert (course.root / "report" / "index.html").exists()
+    assert str((course.root / "report" / "index.html").resolve()) in printed
+    feedback = course.root / "feedback" / "hal-kernel-killer" / AID / f"{AID}.html"
+    assert feedback.exists() and "test_sigmoid" in feedback.read_text()
 
 
 def test_every_submission_has_a_row_and_a_reason(graded):
@@ -109,7 +129,7 @@ def test_well_behaved_scores_equal_plain_serial_nbgrader(graded, tmp_path):
         shutil.copytree(course.path("submitted", student, AID), plain / "submitted" / student / AID)
     shutil.copytree(course.source / AID, plain / "source" / AID)
     (plain / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.course_id = 'backprop'\n")
-    bin_dir = str(__import__("pathlib").Path(sys.executable).parent)
+    bin_dir = str(Path(sys.executable).parent)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "MPLBACKEND": "Agg", "HOME": str(tmp_path)}
     for step in (["generate_assignment", AID, "--force"], ["autograde", AID, "--force"]):
         subprocess.run([f"{bin_dir}/nbgrader", *step], cwd=plain, env=env, check=True, capture_output=True)
