@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(PY) -m solutions.demo --out build/demo
+	$(VENV)/bin/backprop-grader --course build/demo-course demo
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -127,6 +127,14 @@ def _warning(ctx):
     return nb
 
 
+def _extra_cells(ctx):
+    nb = copy.deepcopy(ctx["solved"])
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("My notes: σ'(z) = σ(z)(1 − σ(z))."))
+    nb.cells.insert(3, nbformat.v4.new_code_cell("scratch = [i ** 2 for i in range(10)]\nprint(scratch)"))
+    nb.cells.append(nbformat.v4.new_code_cell("print('done')"))
+    return nb
+
+
 def _other_assignment(ctx):
     return copy.deepcopy(ctx["other_solved"])
 
@@ -142,6 +150,7 @@ PERSONAS = {
     "gus-infinite-loop": ("a cell that never terminates", _appending("while True:\n    pass")),
     "hal-kernel-killer": ("a cell that kills its kernel", _appending("import os\nos._exit(1)", 0)),
     "ivy-tamper": ("edits, strips and deletes test cells", _tamper),
+    "ian-extra-cells": ("adds cells of their own", _extra_cells),
     "jon-sys-exit": ("calls sys.exit", _appending("import sys\nsys.exit(0)", 0)),
     "kim-memory-hog": ("allocates far too much memory", _appending("hog = bytearray(64 * 2**30)", 0)),
     "lea-chatty": ("prints a million lines", _appending("for i in range(1_000_000):\n    print(i)", 0)),

@@ -74,7 +74,8 @@ def lint_release(source_nb, release_nb, name):
     """Problems with a release: leftover markers, solution code or hidden tests."""
     text = "\n".join(c.source for c in release_nb.cells)
     problems = [f"{name}: release still contains {m!r}" for m in MARKERS if m in text]
-    leaked = [line for line in solution_lines(source_nb) if line in text]
+    release_lines = {line.strip() for line in text.splitlines()}
+    leaked = [line for line in solution_lines(source_nb) if line in release_lines]
     if leaked:
         problems.append(f"{name}: release contains solution code, e.g. {leaked[0]!r}")
     return problems

@@ -54,7 +54,7 @@ class Course:
         (self.root / "source").mkdir(parents=True, exist_ok=True)
         for aid in assignment_ids:
             shutil.copytree(ASSIGNMENTS_DIR / aid, self.root / "source" / aid)
-        self.students = []
+        self.students = {aid: [] for aid in assignment_ids}
         self.assignment_ids = list(assignment_ids)
         self._write_config()
 
@@ -74,8 +74,8 @@ class Course:
         return self.root / "release" / aid / f"{aid}.ipynb"
 
     def submit(self, student, aid, nb):
-        if student not in self.students:
-            self.students.append(student)
+        if student not in self.students[aid]:
+            self.students[aid].append(student)
         folder = self.root / "submitted" / student / aid
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{aid}.ipynb")
@@ -85,7 +85,7 @@ class Course:
         from nbgrader.api import Gradebook
         out = {}
         with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
-            for student in self.students:
+            for student in self.students[aid]:
                 submission = gb.find_submission(aid, student)
                 out[student] = {g.name: g.score for nb in submission.notebooks for g in nb.grades}
         return out

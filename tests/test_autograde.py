@@ -74,7 +74,7 @@ def test_every_submission_has_a_row_and_a_reason(graded):
 
 EXPECTED = {
     "ada-perfect": 15, "ben-blank": 0, "cam-partial": 3, "dee-mistake": 9, "eli-sign-slip": 9,
-    "fay-warning": 15, "gus-infinite-loop": 9, "hal-kernel-killer": 12, "ivy-tamper": 15, "jon-sys-exit": 15,
+    "fay-warning": 15, "gus-infinite-loop": 9, "hal-kernel-killer": 12, "ivy-tamper": 15, "ian-extra-cells": 15, "jon-sys-exit": 15,
     "kim-memory-hog": 15, "max-invalid-json": 0, "ned-renamed": 0, "ola-other-assignment": 0,
 }
 

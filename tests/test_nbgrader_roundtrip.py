@@ -41,17 +41,23 @@ def test_release_holds_no_solutions_and_no_hidden_tests(course, aid):
     release_text = course.release_path(aid).read_text(encoding="utf-8")
     for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN, "HIDDEN TESTS"):
         assert marker not in release_text
-    leaked = [line for line in solution_lines(source) if line in release_text]
-    assert not leaked, f"solution code in the release: {leaked[:3]}"
     release = read(course.release_path(aid))
+    release_lines = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    leaked = [line for line in solution_lines(source) if line in release_lines]
+    assert not leaked, f"solution code in the release: {leaked[:3]}"
+    def without_hidden(text):
+        while BEGIN_HIDDEN in text:
+            before, rest = text.split(BEGIN_HIDDEN, 1)
+            text = before + rest.split(END_HIDDEN, 1)[-1]
+        return text
+
+    shown = {line.strip() for cell in source.cells for line in without_hidden(cell.source).splitlines()}
     hidden_lines = []
     for cell in grade_cells(source):
-        visible, rest = cell.source.split(BEGIN_HIDDEN, 1)
-        hidden = rest.split(END_HIDDEN, 1)[0]
+        hidden = cell.source.split(BEGIN_HIDDEN, 1)[1].split(END_HIDDEN, 1)[0]
         hidden_lines += [line.strip() for line in hidden.splitlines()
-                         if len(line.strip()) > 20 and line.strip() not in visible]
-    release_sources = "\n".join(c.source for c in release.cells)
-    assert not [line for line in hidden_lines if line in release_sources]
+                         if len(line.strip()) > 20 and line.strip() not in shown]
+    assert not [line for line in hidden_lines if line in release_lines]
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
