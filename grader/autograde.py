@@ -278,8 +278,58 @@ def _check_assignment(course, assignment):
             raise ValueError(f"assignment {assignment!r} is not in the gradebook: run the build command first") from None
 
 
+class GradingRun:
+    """The state of one autograde run: what each submission still waits for, and its reasons."""
+
+    def __init__(self, course, assignment, limits):
+        self.course, self.assignment, self.limits = course, assignment, limits
+        self.staging = course.root / STAGING / assignment
+        self.expected = released_notebooks(course, assignment)
+        self.reasons, self.started, self.waiting = {}, {}, {}
+
+    def prepare(self, student):
+        """Stage and sanitize one submission; return its execution jobs (possibly none)."""
+        self.started[student] = time.monotonic()
+        self.reasons[student] = stage_submission(self.course, self.assignment, student, self.expected, self.staging)
+        staged = self.staging / "submitted" / student / self.assignment
+        if not any((staged / f"{name}.ipynb").exists() for name in self.expected):
+            return None
+        self.reasons[student] += run_converter(self.course, self.assignment, student, self.staging, final=False)
+        jobs = []
+        for name in self.expected:
+            sanitized = self.course.path("autograded", student, self.assignment) / f"{name}.ipynb"
+            executed = self.staging / "executed" / student / f"{name}.ipynb"
+            executed.unlink(missing_ok=True)
+            if sanitized.exists():
+                jobs.append(ExecutionJob(student, name, str(sanitized), str(executed), self.limits))
+        self.waiting[student] = len(jobs)
+        return jobs
+
+    def record(self, job, outcome):
+        """Note one execution's outcome; True when the student's last notebook is done."""
+        if isinstance(outcome, ExecutionResult):
+            self.reasons[job.student] += [f"{job.notebook}: {p}" for p in outcome.problems]
+        else:
+            self.reasons[job.student].append(f"{job.notebook}: could not be executed: {type(outcome).__name__}: {outcome}")
+        self.waiting[job.student] -= 1
+        return self.waiting[job.student] == 0
+
+    def finish(self, student):
+        """Save the grades of a student whose notebooks have all run."""
+        return _finish(self.course, self.assignment, student, self.staging, self.reasons[student], self.started[student])
+
+    def zero(self, student):
+        """Grade a submission without one readable notebook."""
+        return record_zero(self.course, self.assignment, student, self.staging, self.reasons[student],
+                           self.started[student])
+
+
 def autograde(course, assignment, executor=None, limits=Limits(), force=False, students=None, progress=True):
     """Grade every submission of ``assignment``; return one SubmissionResult per student.
+
+    Submissions are prepared one by one and handed to the executor as soon as they are
+    ready, so the workers start while later submissions are still being prepared; grades
+    are saved here as each submission's notebooks come back.
 
     Parameters
     ----------
@@ -299,42 +349,29 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
 
     _check_assignment(course, assignment)
     executor = executor or LocalProcessExecutor()
-    staging = course.root / STAGING / assignment
-    expected = released_notebooks(course, assignment)
-    results, jobs, pending = {}, [], {}
+    run = GradingRun(course, assignment, limits)
+    results, todo = {}, []
     for student in [s for s in submitted_students(course, assignment) if students is None or s in students]:
-        marker = result_marker(staging, student)
+        marker = result_marker(run.staging, student)
         if marker.exists() and not force:
             results[student] = SubmissionResult(**{**json.loads(marker.read_text()), "status": "skipped"})
-            continue
-        marker.unlink(missing_ok=True)
-        start = time.monotonic()
-        reasons = stage_submission(course, assignment, student, expected, staging)
-        if not any((staging / "submitted" / student / assignment / f"{n}.ipynb").exists() for n in expected):
-            results[student] = record_zero(course, assignment, student, staging, reasons, start)
-            continue
-        reasons += run_converter(course, assignment, student, staging, final=False)
-        pending[student] = (reasons, start)
-        for name in expected:
-            sanitized = course.path("autograded", student, assignment) / f"{name}.ipynb"
-            executed = staging / "executed" / student / f"{name}.ipynb"
-            executed.unlink(missing_ok=True)
-            if sanitized.exists():
-                jobs.append(ExecutionJob(student, name, str(sanitized), str(executed), limits))
-    waiting = {s: sum(1 for j in jobs if j.student == s) for s in pending}
-    bar = tqdm(total=len(pending), desc=f"autograde {assignment}", unit="submission", disable=not progress)
-    for student in [s for s, n in waiting.items() if n == 0]:
-        results[student] = _finish(course, assignment, student, staging, *pending[student])
-        bar.update()
-    for job, outcome in executor.map_unordered(run_execution_job, jobs):
-        reasons = pending[job.student][0]
-        if isinstance(outcome, ExecutionResult):
-            reasons += [f"{job.notebook}: {p}" for p in outcome.problems]
         else:
-            reasons.append(f"{job.notebook}: could not be executed: {type(outcome).__name__}: {outcome}")
-        waiting[job.student] -= 1
-        if waiting[job.student] == 0:
-            results[job.student] = _finish(course, assignment, job.student, staging, *pending[job.student])
+            marker.unlink(missing_ok=True)
+            todo.append(student)
+    bar = tqdm(total=len(todo), desc=f"autograde {assignment}", unit="submission", disable=not progress)
+
+    def jobs():
+        for student in todo:
+            prepared = run.prepare(student)
+            if prepared:
+                yield from prepared
+                continue
+            results[student] = run.zero(student) if prepared is None else run.finish(student)
+            bar.update()
+
+    for job, outcome in executor.map_unordered(run_execution_job, jobs()):
+        if run.record(job, outcome):
+            results[job.student] = run.finish(job.student)
             bar.update()
     bar.close()
     return [results[s] for s in sorted(results)]

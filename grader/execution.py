@@ -79,7 +79,8 @@ def kernel_spec_dir(limits, base=None):
     spec = root / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     argv = ["prlimit", f"--as={limits.memory_mb * 1024 * 1024}",
-            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+            "--HistoryManager.enabled=False"]  # no history database: nothing written, nothing shared
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "MPLBACKEND": "Agg", "NBGRADER_EXECUTION": "autograde", "PYTHONWARNINGS": "default"}
     (spec / "kernel.json").write_text(json.dumps(

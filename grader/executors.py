@@ -12,7 +12,11 @@ from typing import Callable, Iterable, Iterator, Protocol
 
 
 class Executor(Protocol):
-    """Runs ``fn(job)`` for every job; yields ``(job, result)`` or ``(job, exception)``."""
+    """Runs ``fn(job)`` for every job; yields ``(job, result)`` or ``(job, exception)``.
+
+    ``jobs`` may be a generator that prepares each job just in time: an engine should
+    start running the first jobs while it is still drawing the next ones.
+    """
 
     def map_unordered(self, fn: Callable, jobs: Iterable) -> Iterator[tuple]:
         ...
@@ -42,12 +46,9 @@ class LocalProcessExecutor:
         self.workers = workers or os.cpu_count() or 1
 
     def map_unordered(self, fn, jobs):
-        jobs = list(jobs)
-        if not jobs:
-            return
         context = multiprocessing.get_context("spawn")  # no forked copies of zmq/sqlite state
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)), mp_context=context) as pool:
-            futures = {pool.submit(fn, job): job for job in jobs}
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+            futures = {pool.submit(fn, job): job for job in jobs}  # workers start on the first job
             for future in as_completed(futures):
                 try:
                     yield futures[future], future.result()
