@@ -31,7 +31,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
 
 from .course import COURSE_ID
-from .execution import ExecutionResult, Limits, execute_notebook, kernel_spec_dir
+from .execution import ExecutionResult, KernelFactory, Limits, execute_notebook
 from .executors import LocalProcessExecutor
 from .validate import failure_message
 
@@ -62,21 +62,31 @@ class ExecutionJob:
     limits: Limits
 
 
-_KERNEL_PATHS = {}
+_FACTORIES = {}
+
+
+def kernel_factory(limits):
+    """This process's kernel factory for ``limits`` (made once, then reused)."""
+    if limits not in _FACTORIES:
+        _FACTORIES[limits] = KernelFactory(limits)
+    factory = _FACTORIES[limits]
+    os.environ["JUPYTER_PATH"] = factory.jupyter_path
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(factory.runtime_dir)
+    return factory
 
 
 def run_execution_job(job):
     """Worker entry point: execute one sanitized notebook and write the executed copy.
 
+    The kernel does not see the sanitized file (it holds the hidden tests): the cells are
+    sent to it one by one, and it starts in an empty home of its own.
+
     Returns
     -------
     ExecutionResult
     """
-    if job.limits not in _KERNEL_PATHS:
-        _KERNEL_PATHS[job.limits] = kernel_spec_dir(job.limits)
-    os.environ["JUPYTER_PATH"] = _KERNEL_PATHS[job.limits]
     nb = nbformat.read(job.sanitized, as_version=4)
-    result = execute_notebook(nb, Path(job.sanitized).parent, job.limits)
+    result = execute_notebook(nb, None, job.limits, factory=kernel_factory(job.limits))
     out = Path(job.executed)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".partial")

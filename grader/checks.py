@@ -64,7 +64,8 @@ def expect_close(value, expected, name, rtol=1e-7, atol=1e-12, hint=""):
     if not np.all(np.isfinite(actual)):
         raise CheckFailed(f"{name} contains nan or inf: {_short(actual)}. {hint}".strip())
     if not np.allclose(actual, expected, rtol=rtol, atol=atol):
-        worst = np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape) if actual.ndim else ()
+        worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape)) \
+            if actual.ndim else ()
         raise CheckFailed(
             f"{name} is wrong: expected {_short(expected)}, got {_short(actual)}"
             + (f" (largest difference at index {worst})" if worst else "")

@@ -68,9 +68,12 @@ def format_grade_table(results):
 
 def cmd_feedback(args):
     from .feedback import generate_feedback
-    for path in generate_feedback(_course(args), args.assignment, args.student):
+    paths, problems = generate_feedback(_course(args), args.assignment, args.student)
+    for path in paths:
         print(path)
-    return 0
+    for problem in problems:
+        print(f"feedback problem: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_export(args):

@@ -68,6 +68,11 @@ class Course:
         cfg.IgnorePattern.pattern = r"[\s\S]"
         # A deleted test cell comes back from the master copy (nbgrader's default leaves it out).
         cfg.OverwriteCells.add_missing_cells = True
+        from .feedback import FEEDBACK_PREPROCESSORS
+        cfg.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+        # A submission may carry hidden-test text in cells that are not test cells (a notebook
+        # of another assignment): clear it there too instead of refusing the feedback.
+        cfg.ClearHiddenTests.enforce_metadata = False
         for section, values in overrides.items():
             for key, value in values.items():
                 cfg[section][key] = value

@@ -214,7 +214,8 @@ def run_demo(course, assignments=None, workers=None, limits=DEMO_LIMITS):
     for aid in assignments:
         results = autograde(course, aid, LocalProcessExecutor(workers), limits, force=True)
         print(f"\n== {aid} ==\n{format_grade_table(results)}")
-        generate_feedback(course, aid)
+        for problem in generate_feedback(course, aid)[1]:
+            print(f"feedback problem: {problem}")
     csv_path = export_grades(course, course.root / "grades.csv")
     report_path = class_report(course, course.root / "report")
     print(f"\ngrades CSV:   {Path(csv_path).resolve()}")

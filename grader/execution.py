@@ -9,13 +9,18 @@ everything else stays nbgrader's. Differences that matter for grading a class:
   points (nbgrader alone marks the whole notebook as failed);
 * a whole-notebook time limit: cells not reached in time get an error output;
 * the kernel runs under ``prlimit`` with a cap on its address space (memory), with one
-  BLAS thread, so parallel workers do not oversubscribe the cores.
+  BLAS thread, so parallel workers do not oversubscribe the cores;
+* where bubblewrap is installed, the kernel runs in a sandbox (see :func:`sandbox_argv`)
+  and starts from an empty home, so student code cannot reach the gradebook, other
+  submissions or the grader, and leaves nothing behind for the next submission.
 """
 
+import importlib.util
 import json
-import os
+import shutil
 import sys
 import tempfile
+import weakref
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +46,16 @@ class Limits:
         Address-space cap of the kernel process, in MiB.
     max_restarts : int
         Kernel deaths/timeouts tolerated before the rest of the notebook is given up.
+    sandbox : bool or None
+        Isolate kernels with bubblewrap: True (required), False (never), None (when
+        installed).
     """
 
     cell_timeout: float = 30.0
     notebook_timeout: float = 300.0
     memory_mb: int = 4096
     max_restarts: int = 5
+    sandbox: bool | None = None
 
 
 @dataclass
@@ -66,26 +75,106 @@ class ExecutionResult:
     problems: list = field(default_factory=list)
 
 
-def kernel_spec_dir(limits, base=None):
-    """Write a kernel spec that starts ipykernel under prlimit; return the JUPYTER_PATH to use.
+def sandbox_available():
+    """True when bubblewrap can be used to isolate student kernels on this machine."""
+    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
+
+
+def _package_dir(name):
+    return Path(importlib.util.find_spec(name).submodule_search_locations[0]).resolve()
+
+
+def sandbox_argv(home, runtime_dir):
+    """bubblewrap arguments that confine a kernel to what a student's code may touch.
+
+    Read-only: the system, the Python installation and virtual environment, and the
+    ``grader`` (minus its authoring content, which holds the hidden tests) and
+    ``datasets`` packages. Read-write: a fresh empty home (the working directory) and the
+    kernel's own runtime folder (its connection file and sockets). Nothing else exists
+    inside: not the gradebook, the course folder, other submissions, the source
+    notebooks or the ``solutions`` package. No network, its own process tree, the
+    ``nobody`` user, no capabilities, a private /tmp.
+    """
+    argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--uid", "65534", "--gid", "65534"]
+    for path in ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]:
+        if Path(path).exists():
+            argv += ["--ro-bind", path, path]
+    for path in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}:
+        argv += ["--ro-bind", str(path), str(path)]
+    for package in ["grader", "datasets"]:
+        folder = _package_dir(package)
+        argv += ["--ro-bind", str(folder), str(folder)]
+    argv += ["--tmpfs", str(_package_dir("grader") / "authoring")]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+             "--bind", str(home), str(home), "--bind", str(runtime_dir), str(runtime_dir),
+             "--setenv", "HOME", str(home), "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
+             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--chdir", str(home),
+             "--setenv", "JPY_PARENT_PID", "1"]  # its real parent is outside the sandbox: do not poll it
+    return argv
+
+
+class KernelFactory:
+    """Kernel specs for grading, one fresh kernel environment per notebook run.
 
     Parameters
     ----------
     limits : Limits
-    base : path, optional
-        Folder to write into (a new temporary folder by default).
+        Its ``sandbox`` field decides whether kernels run inside bubblewrap.
     """
-    root = Path(base or tempfile.mkdtemp(prefix="grading-kernel-"))
-    spec = root / "kernels" / KERNEL_NAME
-    spec.mkdir(parents=True, exist_ok=True)
-    argv = ["prlimit", f"--as={limits.memory_mb * 1024 * 1024}",
-            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-            "--HistoryManager.enabled=False"]  # no history database: nothing written, nothing shared
-    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg", "NBGRADER_EXECUTION": "autograde", "PYTHONWARNINGS": "default"}
-    (spec / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": "Python 3 (grading)", "language": "python", "env": env}))
-    return str(root)
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.sandbox = sandbox_available() if limits.sandbox is None else limits.sandbox
+        if self.sandbox and not sandbox_available():
+            raise RuntimeError("the sandbox needs bubblewrap (bwrap) and prlimit: apt-get install bubblewrap")
+        self.root = Path(tempfile.mkdtemp(prefix="grading-kernels-"))
+        weakref.finalize(self, shutil.rmtree, self.root, True)  # at the latest when the process exits
+        self.runtime_dir = self.root / "runtime"
+        self.runtime_dir.mkdir()
+        self.count = 0
+
+    @property
+    def jupyter_path(self):
+        """The JUPYTER_PATH under which the spec is found."""
+        return str(self.root)
+
+    def kernel_config(self):
+        """jupyter_client settings for the kernel last made by :meth:`new_kernel`.
+
+        A sandboxed kernel has no network: it talks over IPC sockets in its runtime folder,
+        where its connection file is written too.
+        """
+        from traitlets.config import Config
+        if not self.sandbox:
+            return Config()
+        return Config({"KernelManager": {"transport": "ipc", "ip": str(self.runtime_dir / f"ipc-{self.count}"),
+                                         "connection_file": str(self.runtime_dir / f"kernel-{self.count}.json")}})
+
+    def new_kernel(self):
+        """Write the spec of a kernel with a fresh empty home; return (kernel name, home)."""
+        self.count += 1
+        home = self.root / f"home-{self.count}"
+        if home.exists():
+            shutil.rmtree(home)
+        home.mkdir()
+        argv = ["prlimit", f"--as={self.limits.memory_mb * 1024 * 1024}",
+                sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                "--HistoryManager.enabled=False"]  # no history database: nothing written, nothing shared
+        if self.sandbox:
+            argv = sandbox_argv(home, self.runtime_dir) + argv
+        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "MPLBACKEND": "Agg", "NBGRADER_EXECUTION": "autograde", "PYTHONWARNINGS": "default",
+               "JUPYTER_RUNTIME_DIR": str(self.runtime_dir)}
+        spec = self.root / "kernels" / KERNEL_NAME
+        spec.mkdir(parents=True, exist_ok=True)
+        (spec / "kernel.json").write_text(json.dumps(
+            {"argv": argv, "display_name": "Python 3 (grading)", "language": "python", "env": env}))
+        return KERNEL_NAME, home
+
+    def cleanup_home(self, home):
+        """Remove what a kernel left in its home."""
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _error_output(ename, message):
@@ -97,7 +186,7 @@ def _mark(cell, ename, message):
     cell.execution_count = cell.get("execution_count") or 0
 
 
-def execute_notebook(nb, workdir, limits=Limits(), kernel_name=KERNEL_NAME):
+def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factory=None):
     """Execute every code cell of ``nb`` in place, surviving crashes and hangs.
 
     Parameters
@@ -105,10 +194,12 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name=KERNEL_NAME):
     nb : NotebookNode
         The sanitized submission (locked cells already restored by nbgrader).
     workdir : path
-        The kernel's working directory.
+        The kernel's working directory (without a factory).
     limits : Limits
     kernel_name : str
-        Kernel spec to use (see :func:`kernel_spec_dir`).
+        Kernel spec to use without a factory.
+    factory : KernelFactory, optional
+        Makes a fresh (sandboxed) kernel for every start, including restarts.
 
     Returns
     -------
@@ -122,9 +213,14 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name=KERNEL_NAME):
     restarts = 0
     finished = False
     while not finished:
+        home = None
+        if factory is not None:
+            kernel_name, home = factory.new_kernel()
+            workdir = home
+        extra = {"config": factory.kernel_config()} if factory else {}
         client = NotebookClient(nb, timeout=max(1, int(limits.cell_timeout)), kernel_name=kernel_name,
                                 allow_errors=True, interrupt_on_timeout=False, record_timing=False,
-                                shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}})
+                                shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}}, **extra)
         crashed = None
         with client.setup_kernel():
             for index in code_cells:
@@ -147,6 +243,8 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name=KERNEL_NAME):
                     break
             else:
                 finished = True
+        if home is not None:
+            factory.cleanup_home(home)
         if crashed:
             index, ename, message = crashed
             _mark(nb.cells[index], ename, message)

@@ -33,7 +33,7 @@ def failure_message(cell):
             ename, evalue = output.get("ename", "Error"), (output.get("evalue") or "").strip()
             if ename == "NotImplementedError" and not evalue:
                 evalue = "a function this test needs is still a stub"
-            return f"{ename}: {evalue}".splitlines()[0][:500]
+            return " ".join(f"{ename}: {evalue}".split())[:800]
     return ""
 
 

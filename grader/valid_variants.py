@@ -1,0 +1,92 @@
+"""Correct answers written differently from the reference: each must earn full marks.
+
+(assignment, function, source). Loops instead of vectorisation, np.multiply and einsum,
+other stable forms of σ and softmax, other but correct intermediate shapes.
+"""
+
+VALID_VARIANTS = [
+    ("01_sigmoid_neurons", "perceptron_output", '''
+def perceptron_output(w, x, b):
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        return int(sum(wi * xi for wi, xi in zip(w, x)) + b > 0)
+    return np.array([int(sum(w[k] * x[k, c] for k in range(len(w))) + b > 0) for c in range(x.shape[1])])
+'''),
+    ("01_sigmoid_neurons", "sigmoid", '''
+def sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+'''),
+    ("01_sigmoid_neurons", "sigmoid", '''
+def sigmoid(z):
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+'''),
+    ("01_sigmoid_neurons", "sigmoid_prime", '''
+def sigmoid_prime(z):
+    s = sigmoid(z)
+    return np.multiply(s, np.subtract(1, s))
+'''),
+    ("02_cost_functions", "quadratic_cost", '''
+def quadratic_cost(a, y):
+    return float(np.mean(0.5 * np.sum((np.asarray(a) - np.asarray(y)) ** 2, axis=0)))
+'''),
+    ("02_cost_functions", "softmax", '''
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    shifted = z - np.max(z, axis=0)
+    log_norm = np.log(np.sum(np.exp(shifted), axis=0))
+    return np.exp(shifted - log_norm)
+'''),
+    ("02_cost_functions", "categorical_cross_entropy", '''
+def categorical_cross_entropy(a, y):
+    a = np.clip(a, 1e-12, 1.0)
+    return -float(np.einsum("jm,jm->", y, np.log(a))) / a.shape[1]
+'''),
+    ("03_hadamard_forward", "hadamard", '''
+def hadamard(s, t):
+    s, t = np.asarray(s), np.asarray(t)
+    if s.shape != t.shape:
+        raise ValueError("shapes differ")
+    return np.multiply(s, t)
+'''),
+    ("03_hadamard_forward", "feedforward", '''
+def feedforward(weights, biases, x, output_activation=sigmoid):
+    activations = [np.asarray(x, dtype=float)]
+    zs = []
+    for layer, (w, b) in enumerate(zip(weights, biases)):
+        z = np.dot(w, activations[-1]) + b
+        zs.append(z)
+        activations.append(output_activation(z) if layer == len(weights) - 1 else sigmoid(z))
+    return zs, activations
+'''),
+    ("04_backpropagation", "bp2_hidden_error", '''
+def bp2_hidden_error(w_next, delta_next, z):
+    return np.einsum("kj,km->jm", w_next, delta_next) * sigmoid_prime(z)
+'''),
+    ("04_backpropagation", "bp3_bias_gradient", '''
+def bp3_bias_gradient(delta):
+    return np.mean(delta, axis=1).reshape(-1, 1)
+'''),
+    ("04_backpropagation", "bp4_weight_gradient", '''
+def bp4_weight_gradient(delta, a_prev):
+    m = delta.shape[1]
+    return sum(np.outer(delta[:, c], a_prev[:, c]) for c in range(m)) / m
+'''),
+    ("04_backpropagation", "central_difference", '''
+def central_difference(f, x, h=DEFAULT_H):
+    x = np.asarray(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        step = np.zeros(x.size)
+        step[i] = h
+        step = step.reshape(x.shape)
+        grad.flat[i] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad
+'''),
+    ("05_training", "sgd_step", '''
+def sgd_step(weights, biases, x_batch, y_batch, eta, cost):
+    grad_b, grad_w = backprop(weights, biases, x_batch, y_batch, cost)
+    for i in range(len(weights)):
+        np.subtract(weights[i], eta * grad_w[i], out=weights[i])
+        np.subtract(biases[i], eta * grad_b[i], out=biases[i])
+'''),
+]

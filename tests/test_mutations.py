@@ -1,0 +1,106 @@
+"""The mutation suite: every catalogued mistake, made from the reference by a small code
+change, is graded through the real pipeline (release, parallel autograde, nbgrader's
+gradebook). Its own cell must lose its points, every other cell keep them, and the message
+should name the mistake. Correct alternative implementations must keep full marks."""
+
+import re
+import copy
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from grader.autograde import autograde
+from grader.course import COURSE_ID, Course
+from grader.demo import solved_submission, write_submission
+from grader.execution import Limits
+from grader.executors import LocalProcessExecutor
+from grader.misconceptions import CATALOGUE, mutate
+from grader.release import build
+from grader.valid_variants import VALID_VARIANTS
+from grader.validate import failure_message
+
+ASSIGNMENTS = sorted({m.assignment for m in CATALOGUE} | {v[0] for v in VALID_VARIANTS})
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def replace_function(nb, name, new_source=None, swap=None):
+    """A copy of nb whose solution cell defining `name` is changed."""
+    nb = copy.deepcopy(nb)
+    pattern = re.compile(rf"^def {re.escape(name)}\(", re.M)
+    cell = next(c for c in nb.cells if _meta(c).get("solution") and pattern.search(c.source))
+    cell.source = mutate(cell.source, swap) if swap else cell.source.rstrip() + "\n\n\n" + new_source.strip() + "\n"
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("mutants"))
+    students = {}
+    for aid in ASSIGNMENTS:
+        build(course, aid)
+        source = nbformat.read(course.source / aid / f"{aid}.ipynb", as_version=4)
+        release = nbformat.read(course.path("release", ".", aid) / f"{aid}.ipynb", as_version=4)
+        solved = solved_submission(source, release)
+        write_submission(course, "reference", aid, solved)
+        for m in (m for m in CATALOGUE if m.assignment == aid):
+            write_submission(course, f"mutant-{m.key}", aid, replace_function(solved, m.function, swap=m.swap))
+            students[f"mutant-{m.key}"] = m
+        for k, (vaid, fn, src) in enumerate(VALID_VARIANTS):
+            if vaid == aid:
+                write_submission(course, f"variant-{k:02d}-{fn}", aid, replace_function(solved, fn, new_source=src))
+        autograde(course, aid, LocalProcessExecutor(2), Limits(cell_timeout=20, notebook_timeout=120), progress=False)
+    grades, messages = {}, {}
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        for aid in ASSIGNMENTS:
+            for sub in gb.assignment_submissions(aid):
+                grades[(aid, sub.student.id)] = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
+                path = course.path("autograded", sub.student.id, aid) / f"{aid}.ipynb"
+                nb = nbformat.read(path, as_version=4)
+                messages[(aid, sub.student.id)] = {_meta(c).get("grade_id"): failure_message(c) for c in nb.cells}
+    return grades, messages
+
+
+def test_reference_scores_full_marks(graded):
+    grades, _ = graded
+    for aid in ASSIGNMENTS:
+        assert all(score == most for score, most in grades[(aid, "reference")].values()), aid
+
+
+def test_mutants_are_killed_without_collateral_and_named(graded):
+    grades, messages = graded
+    killed = collateral = named = 0
+    unnamed = []
+    for m in CATALOGUE:
+        g = grades[(m.assignment, f"mutant-{m.key}")]
+        killed += g[m.costs][0] < g[m.costs][1]
+        collateral += sum(score < most for cell, (score, most) in g.items() if cell != m.costs)
+        message = messages[(m.assignment, f"mutant-{m.key}")].get(m.costs, "")
+        if any(word.lower() in message.lower() for word in m.says):
+            named += 1
+        else:
+            unnamed.append(f"{m.key}: {message[:160]}")
+    n = len(CATALOGUE)
+    print(f"\nmutants {n}: kill rate {killed / n:.0%}, collateral cells lost {collateral}, "
+          f"messages naming the mistake {named}/{n} = {named / n:.0%}")
+    for line in unnamed:
+        print("  not named:", line)
+    assert killed == n, [m.key for m in CATALOGUE if grades[(m.assignment, f"mutant-{m.key}")][m.costs][0] >= 1]
+    assert collateral == 0
+    assert named / n >= 0.75
+
+
+def test_valid_variants_keep_full_marks(graded):
+    grades, messages = graded
+    false_negatives = []
+    for k, (aid, fn, _) in enumerate(VALID_VARIANTS):
+        student = f"variant-{k:02d}-{fn}"
+        lost = {cell: messages[(aid, student)].get(cell) for cell, (score, most) in grades[(aid, student)].items()
+                if score < most}
+        if lost:
+            false_negatives.append((student, lost))
+    print(f"\nvalid variants {len(VALID_VARIANTS)}: false negatives {len(false_negatives)}")
+    assert not false_negatives
