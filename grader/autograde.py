@@ -33,6 +33,7 @@ from traitlets import Unicode
 from .course import COURSE_ID
 from .execution import ExecutionResult, KernelFactory, Limits, execute_notebook
 from .executors import LocalProcessExecutor
+from .grading_view import grading_sources
 from .validate import failure_message
 
 STAGING = ".grading"
@@ -79,14 +80,16 @@ def run_execution_job(job):
     """Worker entry point: execute one sanitized notebook and write the executed copy.
 
     The kernel does not see the sanitized file (it holds the hidden tests): the cells are
-    sent to it one by one, and it starts in an empty home of its own.
+    sent to it one by one, and it starts in an empty home of its own. Only the locked cells
+    and the definitions in the answer cells run (:mod:`grader.grading_view`).
 
     Returns
     -------
     ExecutionResult
     """
     nb = nbformat.read(job.sanitized, as_version=4)
-    result = execute_notebook(nb, None, job.limits, factory=kernel_factory(job.limits))
+    result = execute_notebook(nb, None, job.limits, factory=kernel_factory(job.limits),
+                              plan=grading_sources(nb), check_integrity=True)
     out = Path(job.executed)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".partial")

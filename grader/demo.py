@@ -7,6 +7,7 @@ hogs memory, floods the output or emits a warning, tampered test cells, an inval
 renamed notebook and a notebook from another assignment.
 """
 
+import ast
 import copy
 import io
 import re
@@ -100,10 +101,32 @@ def _sign_slip(ctx):
     return nb
 
 
-def _appending(code, which=-1):
+def insert_in_body(source, code):
+    """``source`` with ``code`` inserted at the start of its first function's body (after the docstring)."""
+    function = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+    body = function.body[1:] if (isinstance(function.body[0], ast.Expr)
+                                 and isinstance(function.body[0].value, ast.Constant)) else function.body
+    lines = source.splitlines()
+    first = body[0].lineno - 1 if body else function.end_lineno
+    indent = " " * body[0].col_offset if body else " " * (function.col_offset + 4)
+    return "\n".join(lines[:first] + [indent + line for line in code.splitlines()] + lines[first:])
+
+
+def _inside(code, which=0, start="solved"):
+    """A persona whose function number ``which`` runs ``code`` first (the rest of it unchanged)."""
     def transform(ctx):
-        nb = copy.deepcopy(ctx["solved"])
-        _append(_solution_cells(nb)[which], code)
+        nb = copy.deepcopy(ctx[start])
+        cell = _solution_cells(nb)[which]
+        cell.source = insert_in_body(cell.source, code)
+        return nb
+    return transform
+
+
+def _top_level(code, start="release"):
+    """A persona whose first answer cell also runs ``code`` at top level."""
+    def transform(ctx):
+        nb = copy.deepcopy(ctx[start])
+        _append(_solution_cells(nb)[0], code)
         return nb
     return transform
 
@@ -117,13 +140,6 @@ def _tamper(ctx):
         tests[1].source = "print('no tests here')"
     if len(tests) > 2:
         nb.cells.remove(tests[2])
-    return nb
-
-
-def _warning(ctx):
-    nb = copy.deepcopy(ctx["solved"])
-    cell = _solution_cells(nb)[0]
-    cell.source = "import warnings\nwarnings.warn('this is only a warning')\n\n" + cell.source
     return nb
 
 
@@ -146,17 +162,45 @@ PERSONAS = {
     "cam-partial": ("first half of the functions done", _partial),
     "dee-mistake": ("a typical mistake in one function", _example_mistake),
     "eli-sign-slip": ("a sign slip in the last function", _sign_slip),
-    "fay-warning": ("correct, but emits a warning", _warning),
-    "gus-infinite-loop": ("a cell that never terminates", _appending("while True:\n    pass")),
-    "hal-kernel-killer": ("a cell that kills its kernel", _appending("import os\nos._exit(1)", 0)),
+    "fay-warning": ("correct, but emits a warning", _inside("import warnings\nwarnings.warn('only a warning')")),
+    "gus-infinite-loop": ("a function that never returns", _inside("while True:\n    pass", -1)),
+    "hal-kernel-killer": ("a function that kills its kernel", _inside("import os\nos._exit(1)")),
     "ivy-tamper": ("edits, strips and deletes test cells", _tamper),
     "ian-extra-cells": ("adds cells of their own", _extra_cells),
-    "jon-sys-exit": ("calls sys.exit", _appending("import sys\nsys.exit(0)", 0)),
-    "kim-memory-hog": ("allocates far too much memory", _appending("hog = bytearray(64 * 2**30)", 0)),
-    "lea-chatty": ("prints a million lines", _appending("for i in range(1_000_000):\n    print(i)", 0)),
+    "jon-sys-exit": ("a function that calls sys.exit", _inside("import sys\nsys.exit(0)")),
+    "kim-memory-hog": ("a function that allocates far too much memory", _inside("hog = bytearray(64 * 2**30)")),
+    "lea-chatty": ("a function that prints a million lines", _inside("for i in range(1_000_000):\n    print(i)")),
     "max-invalid-json": ("a file that is not JSON", lambda ctx: '{"cells": [ {"cell_type": "code", '),
     "ned-renamed": ("the notebook renamed", lambda ctx: ("my_solution.ipynb", ctx["solved"])),
     "ola-other-assignment": ("a notebook of another assignment", _other_assignment),
+}
+
+#: Submissions that try to earn points they did not work for; each should score what its
+#: honest work deserves (see the instructors' page in the README).
+HOSTILE = {
+    "eve-patches-numpy": ("stubs, plus np.allclose/np.isclose made always true at top level", _top_level(
+        "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+        "np.testing.assert_allclose = lambda *a, **k: None")),
+    "fox-patches-checks": ("stubs, plus the check helpers replaced at top level", _top_level(
+        "for _name in ['expect', 'expect_close', 'expect_shape', 'expect_gradient']:\n"
+        "    setattr(checks, _name, lambda *a, **k: None)")),
+    "gil-hides-errors": ("stubs, plus IPython's error display switched off", _top_level(
+        "get_ipython().showtraceback = lambda *a, **k: None")),
+    "hux-patches-inside": ("first function replaces the check helpers when called, returns garbage", _inside(
+        "from grader import checks as _c\n_c.expect_close = lambda *a, **k: None\n"
+        "_c.expect = lambda *a, **k: None\n_c.expect_shape = lambda *a, **k: None\nreturn 0")),
+    "ida-imports-solutions": ("σ taken from the reference package", _inside(
+        "from solutions import sigmoid as _reference\nreturn _reference(z)", 1)),
+    "jay-reads-disk": ("first function rewrites the gradebook's test cells and reads the sources", _inside(
+        "import sqlite3\nfor path in ['../../../gradebook.db', '../../gradebook.db', '../gradebook.db']:\n"
+        "    db = sqlite3.connect(path)\n    db.execute(\"update source_cell set source='pass'\")\n    db.commit()\n"
+        "print(open('../../../source/01_sigmoid_neurons/01_sigmoid_neurons.ipynb').read()[:100])")),
+    "kai-always-true": ("σ returns an object equal to everything", _inside(
+        "class _Yes:\n    def __eq__(self, other):\n        return True\n"
+        "    def __array__(self, *a, **k):\n        raise TypeError('no')\nreturn _Yes()", 1)),
+    "lou-hardcodes": ("σ hard-codes the visible tests' answers", _inside(
+        "return {0.0: 0.5}.get(float(np.ravel(z)[0]), 0.75) if np.size(z) == 1 else np.where(np.asarray(z) > 0, 1.0, 0.0)",
+        1)),
 }
 
 
@@ -174,8 +218,10 @@ def write_submission(course, student, assignment, made):
         nbformat.write(made, path)
 
 
-def generate_class(course, assignments, personas=PERSONAS):
-    """Write every persona's submission of every assignment (the releases must exist)."""
+def generate_class(course, assignments, personas=None):
+    """Write every persona's submission of every assignment (the releases must exist);
+    by default the whole sample class, hostile submissions included."""
+    personas = personas or {**PERSONAS, **HOSTILE}
     modules = {m.ASSIGNMENT: m for m in available_content()}
     solved = {}
     for aid in assignments:
@@ -208,8 +254,8 @@ def run_demo(course, assignments=None, workers=None, limits=DEMO_LIMITS):
         report = build(course, aid)
         print(f"built {aid}: {report.graded_cells} graded cells, {report.points:g} points -> {report.release}")
     generate_class(course, assignments)
-    print(f"sample class of {len(PERSONAS)} students written to {course.root / 'submitted'}")
-    for student, (what, _) in PERSONAS.items():
+    print(f"sample class of {len(PERSONAS) + len(HOSTILE)} students written to {course.root / 'submitted'}")
+    for student, (what, _) in {**PERSONAS, **HOSTILE}.items():
         print(f"  {student:<22} {what}")
     for aid in assignments:
         results = autograde(course, aid, LocalProcessExecutor(workers), limits, force=True)

@@ -29,6 +29,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from .integrity import PROBE, fingerprint
+
 KERNEL_NAME = "backprop-grading"
 
 
@@ -186,7 +188,37 @@ def _mark(cell, ename, message):
     cell.execution_count = cell.get("execution_count") or 0
 
 
-def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factory=None):
+def _flag_hidden_errors(cell, cell_index, execute_reply):
+    """A cell whose kernel reply says 'error' but that shows no error output had its error
+    display tampered with: record the error, so grading sees it."""
+    status = (execute_reply or {}).get("content", {}).get("status")
+    if status == "error" and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+        content = execute_reply["content"]
+        cell.outputs.append(_error_output(content.get("ename") or "HiddenError",
+                                          "an error was raised but its display was suppressed: "
+                                          f"{content.get('evalue', '')}"))
+
+
+def _probe(client):
+    """Run the integrity probe in the kernel; return its fingerprint (None if it failed)."""
+    cell = nbformat.v4.new_code_cell(PROBE)
+    try:
+        client.execute_cell(cell, -1)
+    except (CellTimeoutError, DeadKernelError):
+        return None
+    return fingerprint(cell)
+
+
+def _setup_cell_index(nb):
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("locked") and "from grader import" in cell.source:
+            return index
+    return None
+
+
+def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factory=None, plan=None,
+                     check_integrity=False):
     """Execute every code cell of ``nb`` in place, surviving crashes and hangs.
 
     Parameters
@@ -200,6 +232,13 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factor
         Kernel spec to use without a factory.
     factory : KernelFactory, optional
         Makes a fresh (sandboxed) kernel for every start, including restarts.
+    plan : dict, optional
+        {cell index: source to run instead, or None to skip the cell} (see
+        :func:`grader.grading_view.grading_sources`); the notebook keeps its own sources.
+    check_integrity : bool
+        Fingerprint numpy, the check helpers and IPython after the set-up cell and after
+        every test cell (:mod:`grader.integrity`); a test cell during which they changed
+        gets an error output and so no points.
 
     Returns
     -------
@@ -208,7 +247,9 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factor
     start = time.monotonic()
     deadline = start + limits.notebook_timeout
     result = ExecutionResult()
-    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    plan = plan or {}
+    setup = _setup_cell_index(nb) if check_integrity else None
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and plan.get(i, "") is not None]
     given_up = set()  # cells that killed the kernel or timed out: not replayed
     restarts = 0
     finished = False
@@ -220,8 +261,10 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factor
         extra = {"config": factory.kernel_config()} if factory else {}
         client = NotebookClient(nb, timeout=max(1, int(limits.cell_timeout)), kernel_name=kernel_name,
                                 allow_errors=True, interrupt_on_timeout=False, record_timing=False,
-                                shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}}, **extra)
+                                shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}},
+                                on_cell_executed=_flag_hidden_errors, **extra)
         crashed = None
+        baseline = None
         with client.setup_kernel():
             for index in code_cells:
                 if index in given_up:
@@ -230,8 +273,11 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factor
                     _give_up(nb, code_cells, index, given_up, result,
                              f"the notebook exceeded its time limit of {limits.notebook_timeout:g} s")
                     break
+                cell = nb.cells[index]
+                original = cell.source
+                cell.source = plan.get(index, original)
                 try:
-                    client.execute_cell(nb.cells[index], index)
+                    client.execute_cell(cell, index)
                 except CellTimeoutError:
                     crashed = (index, "TimeoutError",
                                f"this cell ran longer than the limit of {limits.cell_timeout:g} s and was stopped")
@@ -239,13 +285,21 @@ def execute_notebook(nb, workdir, limits=Limits(), kernel_name="python3", factor
                     crashed = (index, "DeadKernelError",
                                "the kernel died while running this cell (os._exit, a crash, or the "
                                f"memory limit of {limits.memory_mb} MiB)")
+                finally:
+                    cell.source = original
                 if crashed:
+                    break
+                if setup is not None and index == setup:
+                    baseline = _probe(client)
+                elif baseline and cell.metadata.get("nbgrader", {}).get("grade") and _probe(client) != baseline:
+                    crashed = (index, "IntegrityError", "numpy, the test helpers or IPython's error display "
+                               "were changed while this test ran, so the test does not count")
                     break
             else:
                 finished = True
         if home is not None:
             factory.cleanup_home(home)
-        if crashed:
+        if crashed:  # a fresh kernel replays the cells before this one and goes on after it
             index, ename, message = crashed
             _mark(nb.cells[index], ename, message)
             given_up.add(index)

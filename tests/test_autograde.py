@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook
 from grader.autograde import STAGING, SubmissionResult, autograde, result_marker
 from grader.cli import main
 from grader.course import COURSE_ID, Course
-from grader.demo import PERSONAS
+from grader.demo import HOSTILE, PERSONAS
 from grader.execution import Limits
 from grader.executors import LocalProcessExecutor
 
@@ -46,17 +46,17 @@ def demo_run(tmp_path_factory):
 def graded(demo_run):
     course, _ = demo_run
     staging = course.root / STAGING / AID
-    results = {s: SubmissionResult(**json.loads(result_marker(staging, s).read_text())) for s in PERSONAS}
+    results = {s: SubmissionResult(**json.loads(result_marker(staging, s).read_text())) for s in EVERYONE}
     return course, results
 
 
 def test_demo_prints_the_table_and_writes_csv_feedback_report(demo_run):
     course, printed = demo_run
-    for student in PERSONAS:
+    for student in EVERYONE:
         assert student in printed
     assert "ada-perfect" in printed and "15/15" in printed
     csv_text = (course.root / "grades.csv").read_text()
-    assert csv_text.count("\n") == 1 + len(PERSONAS)
+    assert csv_text.count("\n") == 1 + len(EVERYONE)
     assert (course.root / "report" / "index.html").exists()
     assert str((course.root / "report" / "index.html").resolve()) in printed
     feedback = course.root / "feedback" / "hal-kernel-killer" / AID / f"{AID}.html"
@@ -65,7 +65,7 @@ def test_demo_prints_the_table_and_writes_csv_feedback_report(demo_run):
 
 def test_every_submission_has_a_row_and_a_reason(graded):
     course, results = graded
-    assert set(results) == set(PERSONAS)
+    assert set(results) == set(EVERYONE)
     for r in results.values():
         assert r.status == "graded" and r.max_score == 15
         if r.score < r.max_score:
@@ -74,9 +74,13 @@ def test_every_submission_has_a_row_and_a_reason(graded):
 
 EXPECTED = {
     "ada-perfect": 15, "ben-blank": 0, "cam-partial": 3, "dee-mistake": 9, "eli-sign-slip": 9,
-    "fay-warning": 15, "gus-infinite-loop": 9, "hal-kernel-killer": 12, "ivy-tamper": 15, "ian-extra-cells": 15, "jon-sys-exit": 15,
-    "kim-memory-hog": 15, "max-invalid-json": 0, "ned-renamed": 0, "ola-other-assignment": 0,
+    "fay-warning": 15, "gus-infinite-loop": 9, "hal-kernel-killer": 12, "ivy-tamper": 15, "ian-extra-cells": 15,
+    "jon-sys-exit": 12, "kim-memory-hog": 12, "max-invalid-json": 0, "ned-renamed": 0, "ola-other-assignment": 0,
+    # hostile: each scores its honest work (perceptron 3, σ 6, σ' 6)
+    "eve-patches-numpy": 0, "fox-patches-checks": 0, "gil-hides-errors": 0, "hux-patches-inside": 12,
+    "ida-imports-solutions": 9, "jay-reads-disk": 12, "kai-always-true": 9, "lou-hardcodes": 9,
 }
+EVERYONE = {**PERSONAS, **HOSTILE}
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
@@ -90,8 +94,9 @@ def test_a_crash_costs_only_its_own_cells(graded):
     assert per_question(course, "hal-kernel-killer") == {"test_perceptron_output": 0, "test_sigmoid": 6, "test_sigmoid_prime": 6}
     assert any("kernel died" in r for r in results["hal-kernel-killer"].reasons)
     assert per_question(course, "gus-infinite-loop") == {"test_perceptron_output": 3, "test_sigmoid": 6, "test_sigmoid_prime": 0}
+    assert per_question(course, "hux-patches-inside") == {"test_perceptron_output": 0, "test_sigmoid": 6, "test_sigmoid_prime": 6}
     assert any("longer than the limit" in r for r in results["gus-infinite-loop"].reasons)
-    lea = results["lea-chatty"]  # a million lines: either printed in time (full marks) or its cell was stopped
+    lea = results["lea-chatty"]  # a million lines: printed in time (full marks), or its test was stopped
     assert lea.score == 15 or (lea.score == 12 and any("limit" in r for r in lea.reasons))
 
 
@@ -118,7 +123,7 @@ def test_rerun_skips_and_a_killed_run_redoes_only_the_unfinished(graded):
     assert {s for s, r in redo.items() if r.status == "graded"} == {"ada-perfect", "dee-mistake"}
     assert redo["ada-perfect"].score == 15 and redo["dee-mistake"].score == 9
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:
-        assert len(gb.assignment_submissions(AID)) == len(PERSONAS)  # nothing doubled
+        assert len(gb.assignment_submissions(AID)) == len(EVERYONE)  # nothing doubled
 
 
 def test_well_behaved_scores_equal_plain_serial_nbgrader(graded, tmp_path):
@@ -136,3 +141,14 @@ def test_well_behaved_scores_equal_plain_serial_nbgrader(graded, tmp_path):
     reference = Course(plain, source=plain / "source")
     for student in WELL_BEHAVED:
         assert per_question(course, student) == per_question(reference, student), student
+
+
+def test_hostile_code_reaches_neither_gradebook_nor_reference(graded):
+    course, results = graded
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        sources = [cell.source for cell in gb.find_notebook(AID, AID).source_cells]
+    assert sources and not any(source.strip() == "pass" for source in sources)  # the master tests are intact
+    text = {s: " ".join(r.reasons) for s, r in results.items()}
+    assert "No module named 'solutions'" in text["ida-imports-solutions"]
+    assert "IntegrityError" in text["hux-patches-inside"]
+    assert "IntegrityError" in text["eve-patches-numpy"] or "NotImplementedError" in text["eve-patches-numpy"]
