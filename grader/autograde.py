@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -31,7 +32,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
 
 from .course import COURSE_ID
-from .execution import ExecutionResult, KernelFactory, Limits, execute_notebook
+from .execution import ExecutionResult, KernelFactory, Limits, execute_notebook, sandbox_available
 from .executors import LocalProcessExecutor
 from .grading_view import grading_sources
 from .validate import failure_message
@@ -361,6 +362,9 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     from tqdm import tqdm
 
     _check_assignment(course, assignment)
+    if limits.sandbox is None and not sandbox_available():
+        print("warning: bubblewrap (bwrap) is not installed: student code runs without the sandbox",
+              file=sys.stderr)
     executor = executor or LocalProcessExecutor()
     run = GradingRun(course, assignment, limits)
     results, todo = {}, []

@@ -195,6 +195,10 @@ HOSTILE = {
         "import sqlite3\nfor path in ['../../../gradebook.db', '../../gradebook.db', '../gradebook.db']:\n"
         "    db = sqlite3.connect(path)\n    db.execute(\"update source_cell set source='pass'\")\n    db.commit()\n"
         "print(open('../../../source/01_sigmoid_neurons/01_sigmoid_neurons.ipynb').read()[:100])")),
+    "zed-leaves-traces": ("correct, but leaves IPython start-up files that would patch numpy", _inside(
+        "import os\nfor folder in [os.path.expanduser('~/.ipython/profile_default/startup'), '/tmp']:\n"
+        "    os.makedirs(folder, exist_ok=True)\n"
+        "    open(os.path.join(folder, '00-patch.py'), 'w').write('import numpy; numpy.allclose = lambda *a, **k: True')")),
     "kai-always-true": ("σ returns an object equal to everything", _inside(
         "class _Yes:\n    def __eq__(self, other):\n        return True\n"
         "    def __array__(self, *a, **k):\n        raise TypeError('no')\nreturn _Yes()", 1)),

@@ -67,6 +67,9 @@ CATALOGUE = [
                   ("a = np.clip(a, LOG_EPS, 1.0 - LOG_EPS)", "a = np.asarray(a)"), ("clip", "saturated", "ε")),
     Misconception("bce_gradient_is_delta", A2, "binary_cross_entropy_gradient", "∂C/∂a = a − y (that is δᴸ, not ∂C/∂a)",
                   ("return (a - y) / (a * (1.0 - a))", "return a - y"), ("∂C/∂a", "a(1 − a)", "∂C")),
+    Misconception("ce_delta_keeps_sigma_prime", A2, "cross_entropy_output_error",
+                  "δᴸ = (aᴸ − y) ⊙ σ'(zᴸ) for cross-entropy", ("return a - y", "return (a - y) * a * (1 - a)"),
+                  ("σ'(zᴸ)", "cancels")),
     Misconception("softmax_no_shift", A2, "softmax", "softmax without subtracting the max",
                   ("e = np.exp(z - z.max(axis=0, keepdims=True))", "e = np.exp(z)"), ("max", "stable", "overflow")),
     Misconception("softmax_wrong_axis", A2, "softmax", "softmax normalised over the rows",
@@ -139,3 +142,31 @@ def mutate(source, swap):
     if old not in source:
         raise ValueError(f"the reference no longer contains {old!r}: update the catalogue")
     return source.replace(old, new, 1)
+
+
+#: Answers that produce right values by a route the exercise forbids; each must lose its cell.
+#: (key, assignment, function, source)
+CHEATS = [
+    ("backprop_by_finite_differences", A4, "backprop", '''
+def backprop(weights, biases, x, y, cost):
+    h = 1e-5
+
+    def numeric(params, other, params_are_weights):
+        grads = []
+        for i, p in enumerate(params):
+            g = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                up = [q.copy() for q in params]
+                down = [q.copy() for q in params]
+                up[i][idx] += h
+                down[i][idx] -= h
+                if params_are_weights:
+                    g[idx] = (total_cost(up, other, x, y, cost) - total_cost(down, other, x, y, cost)) / (2 * h)
+                else:
+                    g[idx] = (total_cost(other, up, x, y, cost) - total_cost(other, down, x, y, cost)) / (2 * h)
+            grads.append(g)
+        return grads
+
+    return numeric(biases, weights, False), numeric(weights, biases, True)
+'''),
+]

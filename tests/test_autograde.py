@@ -79,6 +79,7 @@ EXPECTED = {
     # hostile: each scores its honest work (perceptron 3, σ 6, σ' 6)
     "eve-patches-numpy": 0, "fox-patches-checks": 0, "gil-hides-errors": 0, "hux-patches-inside": 12,
     "ida-imports-solutions": 9, "jay-reads-disk": 12, "kai-always-true": 9, "lou-hardcodes": 9,
+    "zed-leaves-traces": 15,
 }
 EVERYONE = {**PERSONAS, **HOSTILE}
 

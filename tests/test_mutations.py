@@ -15,12 +15,12 @@ from grader.course import COURSE_ID, Course
 from grader.demo import solved_submission, write_submission
 from grader.execution import Limits
 from grader.executors import LocalProcessExecutor
-from grader.misconceptions import CATALOGUE, mutate
+from grader.misconceptions import CATALOGUE, CHEATS, mutate
 from grader.release import build
 from grader.valid_variants import VALID_VARIANTS
 from grader.validate import failure_message
 
-ASSIGNMENTS = sorted({m.assignment for m in CATALOGUE} | {v[0] for v in VALID_VARIANTS})
+ASSIGNMENTS = sorted({m.assignment for m in CATALOGUE} | {v[0] for v in VALID_VARIANTS} | {c[1] for c in CHEATS})
 
 
 def _meta(cell):
@@ -49,6 +49,9 @@ def graded(tmp_path_factory):
         for m in (m for m in CATALOGUE if m.assignment == aid):
             write_submission(course, f"mutant-{m.key}", aid, replace_function(solved, m.function, swap=m.swap))
             students[f"mutant-{m.key}"] = m
+        for key, caid, fn, src in CHEATS:
+            if caid == aid:
+                write_submission(course, f"cheat-{key}", aid, replace_function(solved, fn, new_source=src))
         for k, (vaid, fn, src) in enumerate(VALID_VARIANTS):
             if vaid == aid:
                 write_submission(course, f"variant-{k:02d}-{fn}", aid, replace_function(solved, fn, new_source=src))
@@ -104,3 +107,11 @@ def test_valid_variants_keep_full_marks(graded):
             false_negatives.append((student, lost))
     print(f"\nvalid variants {len(VALID_VARIANTS)}: false negatives {len(false_negatives)}")
     assert not false_negatives
+
+
+def test_cheats_lose_their_cell_only(graded):
+    grades, messages = graded
+    for key, aid, fn, _ in CHEATS:
+        g = grades[(aid, f"cheat-{key}")]
+        assert g[f"test_{fn}"][0] == 0, (key, messages[(aid, f"cheat-{key}")].get(f"test_{fn}"))
+        assert all(score == most for cell, (score, most) in g.items() if cell != f"test_{fn}"), key

@@ -48,7 +48,7 @@ def cells():
         After each function a test cell checks it; its messages use the notation of the course. The graded version
         runs more tests on inputs you do not see, so make your function right for *every* input the docstring allows,
         not just for the visible examples. Points: quadratic cost 3, its gradient 3, binary cross-entropy 3, its
-        gradient 3, softmax 4, categorical cross-entropy 4 — 20 in all.
+        gradient 2, the cross-entropy output error δᴸ 2, softmax 3, categorical cross-entropy 4 — 20 in all.
 
         **Conventions** (the same in every notebook of the course).
         * The output layer is layer $L$; its activations $a^L$ and the desired outputs $y$ are columns of $n_L$ numbers.
@@ -373,7 +373,7 @@ def cells():
         $0 < a < 1$ (no clipping needed here).
         """),
         solution(costs.binary_cross_entropy_gradient, grade_id="binary_cross_entropy_gradient"),
-        tests("test_binary_cross_entropy_gradient", 3, visible=r"""
+        tests("test_binary_cross_entropy_gradient", 2, visible=r"""
         a, y = np.array([[0.8], [0.25]]), np.array([[1.0], [0.0]])
         checks.expect_close(binary_cross_entropy_gradient(a, y), [[-1.25], [4 / 3]],
                             "∂Cₓ/∂aᴸ of binary cross-entropy for aᴸ = (0.8, 0.25), y = (1, 0)", rtol=1e-10,
@@ -421,6 +421,40 @@ def cells():
             print("central difference ∂C/∂z:", np.round(numeric.ravel(), 8))
         """),
         markdown(r"""
+        **Exercise.** So with cross-entropy the output error needs no $\sigma'$ at all. Implement
+        `cross_entropy_output_error(z, a, y)`: the per-sample $\delta^L = a^L - y$ for a batch of shape $(n_L, m)$.
+        It takes $z^L$ too, so that every cost's output error has the same signature (the quadratic cost's
+        $\delta^L = (a^L - y) \odot \sigma'(z^L)$ needs it); here you will not need it. Keeping the factor
+        $\sigma'(z^L)$ out is the whole point: with it, a saturated neuron would learn as slowly as under the
+        quadratic cost. (The same $\delta^L = a^L - y$ holds for softmax with categorical cross-entropy, section 7.)
+        """),
+        solution(costs.cross_entropy_output_error, grade_id="cross_entropy_output_error"),
+        tests("test_cross_entropy_output_error", 2, visible=r"""
+        z = np.array([[4.0], [-1.0]])
+        a, y = sigmoid(z), np.array([[0.0], [1.0]])
+        checks.expect_close(cross_entropy_output_error(z, a, y), a - y, "δᴸ of cross-entropy for a saturated output",
+                            rtol=1e-12, hint="δᴸ = aᴸ − y: the σ'(zᴸ) factor cancels, do not multiply by it")
+        print("visible δᴸ test passed")
+        """, hidden=r"""
+        rng = np.random.default_rng(207)
+        for n, m in [(3, 1), (4, 5), (1, 7)]:
+            z = rng.uniform(-6, 6, size=(n, m))
+            y = (rng.random((n, m)) > 0.5).astype(float)
+            a = oracle.stable_sigmoid(z)
+            delta = checks.as_array(cross_entropy_output_error(z, a, y), "δᴸ")
+            # δᴸ is per sample: m · ∂C/∂zᴸ of the batch-average cost, checked by central differences in z
+            checks.expect_gradient(delta / m, lambda v: -float(np.sum(y * np.log(oracle.stable_sigmoid(v))
+                                   + (1 - y) * np.log(1 - oracle.stable_sigmoid(v)))) / m, z,
+                                   f"δᴸ of cross-entropy for a batch of shape ({n}, {m})",
+                                   hint="δᴸ = aᴸ − y per sample: no σ'(zᴸ) factor, no 1/m")
+        z = rng.normal(size=(4, 3))
+        a = np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)
+        y = np.eye(4)[:, [0, 2, 3]]
+        checks.expect_close(cross_entropy_output_error(z, a, y), a - y,
+                            "δᴸ for softmax outputs with categorical cross-entropy", rtol=1e-12,
+                            hint="δᴸ = aᴸ − y holds for softmax + categorical cross-entropy too")
+        """),
+        markdown(r"""
         ## 6. Softmax: an output layer for one-of-$n$ classes
 
         When each sample belongs to exactly one of $n_L$ classes, we want the outputs to be a probability distribution:
@@ -458,7 +492,7 @@ def cells():
         print("naive softmax of (0, 1, −1)       :", np.round(np.exp(small) / np.exp(small).sum(), 6))
         """),
         solution(costs.softmax, grade_id="softmax"),
-        tests("test_softmax", 4, visible=r"""
+        tests("test_softmax", 3, visible=r"""
         # two samples (columns): z = (0, ln 2, ln 3) gives (1, 2, 3)/6; three equal z's give 1/3 each
         z = np.array([[0.0, 1.0], [np.log(2.0), 1.0], [np.log(3.0), 1.0]])
         checks.expect_close(softmax(z), [[1 / 6, 1 / 3], [1 / 3, 1 / 3], [1 / 2, 1 / 3]],
