@@ -19,6 +19,7 @@ import nbformat
 from .authoring.build import available_content
 from .authoring.cells import BEGIN_SOLUTION, END_SOLUTION
 from .execution import Limits
+from .misconceptions import mutate
 
 
 def _meta(cell):
@@ -68,14 +69,28 @@ def _partial(ctx):
     return nb
 
 
+def replace_function(nb, name, new_source=None, swap=None):
+    """A copy of ``nb`` whose answer cell defining ``name`` gets ``new_source`` appended (the
+    redefinition wins) or the text ``swap = (old, new)`` replaced.
+
+    Returns
+    -------
+    nb : NotebookNode
+    grade_id : str
+        The changed cell's grade_id.
+    """
+    nb = copy.deepcopy(nb)
+    cell = next(c for c in _solution_cells(nb) if re.search(rf"^def {re.escape(name)}\(", c.source, re.M))
+    if swap:
+        cell.source = mutate(cell.source, swap)
+    else:
+        _append(cell, new_source.strip())
+    return nb, _meta(cell)["grade_id"]
+
+
 def _example_mistake(ctx):
     mistake = getattr(ctx["module"], "EXAMPLE_MISTAKE", None)
-    nb = copy.deepcopy(ctx["solved"])
-    if mistake:
-        name, source = mistake
-        cell = next(c for c in _solution_cells(nb) if re.search(rf"^def {re.escape(name)}\(", c.source, re.M))
-        _append(cell, source.strip())
-    return nb
+    return replace_function(ctx["solved"], *mistake)[0] if mistake else copy.deepcopy(ctx["solved"])
 
 
 def flip_first_subtraction(source):

@@ -9,7 +9,6 @@ the batch average C = (1/m) Σₓ Cₓ, so BP3 and BP4 average over the columns;
 m = 1 they are exactly the textbook per-example equations.
 """
 
-import numpy as np
 
 from .activations import sigmoid_prime
 from .hadamard import hadamard

@@ -12,7 +12,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader.authoring.build import ASSIGNMENTS_DIR, available_content, notebook_path
+from grader.authoring.build import ASSIGNMENTS_DIR, available_content
+from grader.demo import replace_function  # noqa: F401  (shared with the tests)
 
 VENV_BIN = Path(sys.executable).parent
 CONTENT = available_content()

@@ -155,7 +155,7 @@ def lms_zip(tmp_path):
     inner = zip_bytes({f"bob_222_{NB}": notebook_text("bob")})
     members = {
         f"alice_111_{NB}": notebook_text("alice"),
-        f"late/bob_submissions.zip": inner,
+        "late/bob_submissions.zip": inner,
         f"{A}_dave_attempt_2016-01-30-20-30-10_{NB}": notebook_text("dave-old"),
         f"{A}_dave_attempt_2016-02-01-08-00-00_{NB}": notebook_text("dave-new"),
         "erin_333_feedback.txt": "not a notebook",

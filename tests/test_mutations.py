@@ -3,9 +3,6 @@ change, is graded through the real pipeline (release, parallel autograde, nbgrad
 gradebook). Its own cell must lose its points, every other cell keep them, and the message
 should name the mistake. Correct alternative implementations must keep full marks."""
 
-import re
-import copy
-
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
@@ -15,25 +12,18 @@ from grader.course import COURSE_ID, Course
 from grader.demo import solved_submission, write_submission
 from grader.execution import Limits
 from grader.executors import LocalProcessExecutor
-from grader.misconceptions import CATALOGUE, CHEATS, mutate
+from grader.misconceptions import CATALOGUE, CHEATS
 from grader.release import build
 from grader.valid_variants import VALID_VARIANTS
 from grader.validate import failure_message
+
+from notebook_tools import replace_function
 
 ASSIGNMENTS = sorted({m.assignment for m in CATALOGUE} | {v[0] for v in VALID_VARIANTS} | {c[1] for c in CHEATS})
 
 
 def _meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def replace_function(nb, name, new_source=None, swap=None):
-    """A copy of nb whose solution cell defining `name` is changed."""
-    nb = copy.deepcopy(nb)
-    pattern = re.compile(rf"^def {re.escape(name)}\(", re.M)
-    cell = next(c for c in nb.cells if _meta(c).get("solution") and pattern.search(c.source))
-    cell.source = mutate(cell.source, swap) if swap else cell.source.rstrip() + "\n\n\n" + new_source.strip() + "\n"
-    return nb
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +37,14 @@ def graded(tmp_path_factory):
         solved = solved_submission(source, release)
         write_submission(course, "reference", aid, solved)
         for m in (m for m in CATALOGUE if m.assignment == aid):
-            write_submission(course, f"mutant-{m.key}", aid, replace_function(solved, m.function, swap=m.swap))
+            write_submission(course, f"mutant-{m.key}", aid, replace_function(solved, m.function, swap=m.swap)[0])
             students[f"mutant-{m.key}"] = m
         for key, caid, fn, src in CHEATS:
             if caid == aid:
-                write_submission(course, f"cheat-{key}", aid, replace_function(solved, fn, new_source=src))
+                write_submission(course, f"cheat-{key}", aid, replace_function(solved, fn, new_source=src)[0])
         for k, (vaid, fn, src) in enumerate(VALID_VARIANTS):
             if vaid == aid:
-                write_submission(course, f"variant-{k:02d}-{fn}", aid, replace_function(solved, fn, new_source=src))
+                write_submission(course, f"variant-{k:02d}-{fn}", aid, replace_function(solved, fn, new_source=src)[0])
         autograde(course, aid, LocalProcessExecutor(2), Limits(cell_timeout=20, notebook_timeout=120), progress=False)
     grades, messages = {}, {}
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:

@@ -3,7 +3,6 @@ the solved notebook (full marks), the bare release (zero), each function left as
 (only its own cell lost) and each notebook's example mistake (only its own cell lost)."""
 
 import copy
-import re
 
 import pytest
 
@@ -20,6 +19,7 @@ from notebook_tools import (
     max_points,
     nbgrader_meta,
     read,
+    replace_function,
     solution_cells,
 )
 from grader.authoring.build import notebook_path
@@ -84,15 +84,6 @@ def stubbed(solved, release, grade_id):
     return nb
 
 
-def with_mistake(solved, function_name, wrong_source):
-    """The solved notebook with a wrong definition of one function appended to its cell."""
-    nb = copy.deepcopy(solved)
-    pattern = re.compile(rf"^def {re.escape(function_name)}\(", re.M)
-    cell = next(c for c in solution_cells(nb) if pattern.search(c.source))
-    cell.source += "\n\n\n" + wrong_source.strip() + "\n"
-    return nb, nbgrader_meta(cell)["grade_id"]
-
-
 @pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
 def test_autograde_round_trip(course, aid):
     solved = read(notebook_path(MODULES[aid]))
@@ -108,7 +99,7 @@ def test_autograde_round_trip(course, aid):
         expected_loss[student] = {f"test_{gid}"}
     mistake = getattr(MODULES[aid], "EXAMPLE_MISTAKE", None)
     if mistake:
-        nb, gid = with_mistake(solved, *mistake)
+        nb, gid = replace_function(solved, mistake[0], new_source=mistake[1])
         course.submit("mistake", aid, nb)
         expected_loss["mistake"] = {f"test_{gid}"}
     course.nbgrader("autograde", aid, "--force")
