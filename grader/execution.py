@@ -98,7 +98,9 @@ def sandbox_argv(home, runtime_dir):
     ``nobody`` user, no capabilities, a private /tmp.
     """
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--uid", "65534", "--gid", "65534"]
+            "--uid", "65534", "--gid", "65534",
+            # the private /tmp first: later mounts may lie below /tmp (a checkout or venv there)
+            "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     for path in ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]:
         if Path(path).exists():
             argv += ["--ro-bind", path, path]
@@ -108,8 +110,7 @@ def sandbox_argv(home, runtime_dir):
         folder = _package_dir(package)
         argv += ["--ro-bind", str(folder), str(folder)]
     argv += ["--tmpfs", str(_package_dir("grader") / "authoring")]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-             "--bind", str(home), str(home), "--bind", str(runtime_dir), str(runtime_dir),
+    argv += ["--bind", str(home), str(home), "--bind", str(runtime_dir), str(runtime_dir),
              "--setenv", "HOME", str(home), "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--chdir", str(home),
              "--setenv", "JPY_PARENT_PID", "1"]  # its real parent is outside the sandbox: do not poll it
