@@ -14,6 +14,7 @@ finished grading: re-running skips those unless forced, and a run killed half-wa
 only what it had not finished.
 """
 
+import copy
 import json
 import logging
 import os
@@ -174,6 +175,7 @@ class ReleasedNotebook:
 
     locked: dict  # grade_id -> source of the read-only cells, as released
     grade_ids: set  # every nbgrader cell id of the notebook
+    cells: list  # the released notebook's cells
 
 
 def released_notebooks(course, assignment):
@@ -183,7 +185,7 @@ def released_notebooks(course, assignment):
         nb = nbformat.read(path, as_version=4)
         metas = [(c.metadata.get("nbgrader", {}), c.source) for c in nb.cells]
         out[path.stem] = ReleasedNotebook({m["grade_id"]: src for m, src in metas if m.get("locked")},
-                                          {m["grade_id"] for m, _ in metas if m.get("grade_id")})
+                                          {m["grade_id"] for m, _ in metas if m.get("grade_id")}, nb.cells)
     return out
 
 
@@ -228,6 +230,11 @@ def stage_submission(course, assignment, student, expected, staging):
         if foreign:
             reasons.append(f"{item.name}: cells with ids of another notebook ({', '.join(foreign[:4])}"
                            f"{', …' if len(foreign) > 4 else ''}) were treated as plain cells")
+        restored = restore_missing_cells(nb, expected[item.stem].cells)
+        if restored:
+            reasons.append(f"{item.name}: cells {', '.join(restored[:6])}{', …' if len(restored) > 6 else ''} "
+                           "were missing and were put back as released")
+        if foreign or restored:
             nbformat.write(nb, target / item.name)
         else:
             shutil.copy2(item, target / item.name)
@@ -236,6 +243,35 @@ def stage_submission(course, assignment, student, expected, staging):
             others = sorted(p.name for p in source.glob("*.ipynb"))
             reasons.append(f"{name}.ipynb is missing" + (f" (found {', '.join(others)}: renamed?)" if others else ""))
     return reasons
+
+
+def restore_missing_cells(nb, released_cells):
+    """Put back, as released, every nbgrader cell (answer or test) the submission lacks.
+
+    Each goes right after the cell that precedes it in the release (or first). nbgrader's
+    own ``add_missing_cells`` restores test cells only, and stops with an error when the
+    answer cell before a missing test cell is missing too, which would cost the whole
+    notebook; here a missing answer is just a stub that fails its own tests.
+
+    Returns
+    -------
+    list of str
+        The grade_ids put back.
+    """
+    def gid(cell):
+        return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+    present = {gid(c) for c in nb.cells}
+    restored = []
+    for position, cell in enumerate(released_cells):
+        if not gid(cell) or gid(cell) in present:
+            continue
+        before = [gid(c) for c in released_cells[:position] if gid(c) and gid(c) in present]
+        index = next(i for i, c in enumerate(nb.cells) if gid(c) == before[-1]) + 1 if before else 0
+        nb.cells.insert(index, copy.deepcopy(cell))
+        present.add(gid(cell))
+        restored.append(gid(cell))
+    return restored
 
 
 def _strip_foreign_cells(nb, known_ids):

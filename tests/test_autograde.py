@@ -153,3 +153,30 @@ def test_hostile_code_reaches_neither_gradebook_nor_reference(graded):
     assert "No module named 'solutions'" in text["ida-imports-solutions"]
     assert "IntegrityError" in text["hux-patches-inside"]
     assert "IntegrityError" in text["eve-patches-numpy"] or "NotImplementedError" in text["eve-patches-numpy"]
+
+
+def test_deleted_answer_and_test_cells_cost_only_their_own_points(graded, tmp_path):
+    """nbgrader alone stops on a notebook missing an answer cell and its test cell."""
+    course, _ = graded
+    solved = course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb"
+    nb = __import__("nbformat").read(solved, as_version=4)
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in ("sigmoid", "test_sigmoid")]
+    folder = course.path("submitted", "pat-deleted-cells", AID)
+    folder.mkdir(parents=True)
+    __import__("nbformat").write(nb, folder / f"{AID}.ipynb")
+    [result] = autograde(course, AID, LocalProcessExecutor(2), LIMITS, students=["pat-deleted-cells"], progress=False)
+    # σ' is tested with a trusted σ, so only the σ cell is lost
+    assert per_question(course, "pat-deleted-cells") == {"test_perceptron_output": 3, "test_sigmoid": 0, "test_sigmoid_prime": 6}
+    assert any("put back as released" in r for r in result.reasons)
+
+
+def test_missing_cells_come_back_in_release_order():
+    import nbformat
+    from grader.autograde import restore_missing_cells
+    released = nbformat.read(Path(__file__).parents[1] / "assignments" / AID / f"{AID}.ipynb", as_version=4)
+    ids = lambda nb: [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]  # noqa: E731
+    submission = nbformat.from_dict(json.loads(json.dumps(released)))
+    gone = {"perceptron_output", "sigmoid", "test_sigmoid"}
+    submission.cells = [c for c in submission.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in gone]
+    assert sorted(restore_missing_cells(submission, released.cells)) == sorted(gone)
+    assert ids(submission) == ids(released)
