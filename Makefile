@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# What a student installs, and nothing else: the release is tested in it.
+STUDENT_VENV  ?= .venv-student
+STUDENT_STAMP := $(STUDENT_VENV)/.installed
+STUDENT_PACKAGES := numpy matplotlib jupyterlab
 # nbgrader calls the `alembic` executable: the venv's bin/ must be on PATH.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export MPLBACKEND := Agg
@@ -23,16 +27,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[postgres]'
 	touch $(STAMP)
 
+$(STUDENT_STAMP):
+	test -x $(STUDENT_VENV)/bin/python || $(PYTHON) -m venv $(STUDENT_VENV)
+	$(STUDENT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(STUDENT_VENV)/bin/python -m pip install --quiet $(STUDENT_PACKAGES)
+	touch $(STUDENT_STAMP)
+
 demo: $(STAMP)
 	$(PY) -m solutions.demo --out build/demo
 	$(VENV)/bin/backprop-grader --course build/demo-course demo
 
-test: $(STAMP)
-	$(PY) -m pytest
+test: $(STAMP) $(STUDENT_STAMP)
+	BACKPROP_STUDENT_PYTHON=$(abspath $(STUDENT_VENV))/bin/python $(PY) -m pytest
 
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_training.py
 	$(PY) tests/benchmarks/bench_autograde.py
 
 clean:
-	rm -rf build $(VENV) *.egg-info
+	rm -rf build $(VENV) $(STUDENT_VENV) *.egg-info

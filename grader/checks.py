@@ -1,81 +1,56 @@
-"""Check helpers for the notebooks' test cells: each failure says what is wrong in the
-course's notation, not just "assertion failed".
+"""The check helpers as the trusted side of grading uses them: the student kit's helpers
+(:mod:`backprop_kit.checks`), plus what needs the oracles and the student's process.
 
-Imported by the locked set-up cell of every notebook (``from grader import checks``).
-Nothing here imports ``solutions``: expected values come from hand-worked numbers, from
-:mod:`grader.oracle`, or from central differences.
+The test cells run in the grader's process, the student's functions in a sandboxed one.
+Two helpers must therefore reach across: :func:`trusted` puts known-good building blocks
+into the student's namespace too (as call-backs into this process), and
+:func:`no_warnings` makes the student's process raise on numerical warnings. Outside
+grading (a self-learner running a solved notebook in one kernel) both act locally.
+
+Hidden tests import this module as ``checks`` (``from grader import checks, oracle``).
 """
 
 import contextlib
-import warnings
 
-import numpy as np
+from backprop_kit.checks import (  # noqa: F401  (the kit's helpers are part of this module's API)
+    GRADIENT_TOLERANCE, CheckFailed, as_array, expect, expect_close, expect_inputs_unchanged, expect_shape,
+    gradient_error, when_implemented)
+from backprop_kit import checks as _kit
 
 from . import oracle
-
-#: Relative error below which an analytic gradient agrees with central differences.
-GRADIENT_TOLERANCE = 1e-7
+from .checker.context import current_student
 
 
-class CheckFailed(AssertionError):
-    """A test of the student's code failed; the message says why."""
-
-
-def expect(condition, message):
-    """Fail with ``message`` unless ``condition`` holds."""
-    if not condition:
-        raise CheckFailed(message)
-
-
-def as_array(value, name):
-    """``value`` as a float64 ndarray, or a CheckFailed saying what came back instead."""
-    if value is None:
-        raise CheckFailed(f"{name} returned None — did you forget a `return`?")
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise CheckFailed(f"{name} should be a number or an array of numbers, got {type(value).__name__}: {error}")
-
-
-def expect_shape(value, shape, name):
-    """Fail unless ``value`` has exactly ``shape``."""
-    actual = np.shape(value)
-    expect(actual == tuple(shape), f"{name} has shape {actual}, expected {tuple(shape)}")
-
-
-def expect_close(value, expected, name, rtol=1e-7, atol=1e-12, hint=""):
-    """Fail unless ``value`` equals ``expected`` in shape and to the stated tolerances.
+@contextlib.contextmanager
+def trusted(namespace, *known_good, **replacements):
+    """Replace names in the notebook's namespace (and the student's) while the block runs.
 
     Parameters
     ----------
-    value : array_like
-        What the student's code returned.
-    expected : array_like
-    name : str
-        What the value is, in the course's notation, e.g. "σ'(z) at z = 0".
-    rtol, atol : float
-        As in ``np.allclose``.
-    hint : str
-        What the likely mistake is, appended to the message.
+    namespace : dict
+        The test cell's ``globals()``.
+    *known_good : str
+        Names of student functions to replace by the grader's known-good versions
+        (:data:`grader.oracle.KNOWN_GOOD`).
+    **replacements
+        Stand-ins defined by the test (name=function).
     """
-    actual = as_array(value, name)
-    expected = np.asarray(expected, dtype=np.float64)
-    expect_shape(actual, expected.shape, name)
-    if not np.all(np.isfinite(actual)):
-        raise CheckFailed(f"{name} contains nan or inf: {_short(actual)}. {hint}".strip())
-    if not np.allclose(actual, expected, rtol=rtol, atol=atol):
-        worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape)) \
-            if actual.ndim else ()
-        raise CheckFailed(
-            f"{name} is wrong: expected {_short(expected)}, got {_short(actual)}"
-            + (f" (largest difference at index {worst})" if worst else "")
-            + (f". {hint}" if hint else "")
-        )
+    unknown = [name for name in known_good if name not in oracle.KNOWN_GOOD]
+    if unknown:
+        raise KeyError(f"no known-good version of {unknown}; known: {sorted(oracle.KNOWN_GOOD)}")
+    blocks = {**{name: oracle.KNOWN_GOOD[name] for name in known_good}, **replacements}
+    student = current_student()
+    with _kit.trusted(namespace, **blocks), (student.rebound(blocks) if student else contextlib.nullcontext()):
+        yield
 
 
-def gradient_error(g, g_hat):
-    """Relative error max|g − ĝ| / max(1e-8, max(|g| + |ĝ|))."""
-    return oracle.rel_error(g, g_hat)
+@contextlib.contextmanager
+def no_warnings(name):
+    """Turn every warning (overflow, divide by zero, …), here or in the student's process,
+    into a CheckFailed naming ``name``."""
+    student = current_student()
+    with _kit.no_warnings(name), (student.strict_numerics() if student else contextlib.nullcontext()):
+        yield
 
 
 def expect_gradient(analytic, f, x, name, hint="", tol=GRADIENT_TOLERANCE):
@@ -99,63 +74,3 @@ def expect_gradient(analytic, f, x, name, hint="", tol=GRADIENT_TOLERANCE):
     error = gradient_error(actual, numeric)
     expect(error <= tol, f"{name} disagrees with central differences: relative error {error:.2e} "
                          f"(must be ≤ {tol:.0e}). {hint}".strip())
-
-
-@contextlib.contextmanager
-def no_warnings(name):
-    """Turn every warning (overflow, divide by zero, …) into a CheckFailed naming ``name``."""
-    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
-        warnings.simplefilter("error")
-        try:
-            yield
-        except (Warning, FloatingPointError) as problem:
-            raise CheckFailed(f"{name} is not numerically stable: {problem}") from None
-
-
-def expect_inputs_unchanged(function, *args, name):
-    """Call ``function(*args)`` and fail if it modified any array argument in place.
-
-    Returns
-    -------
-    The function's result.
-    """
-    before = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
-    result = function(*args)
-    for position, (arg, copy) in enumerate(zip(args, before)):
-        if copy is not None:
-            expect(np.array_equal(arg, copy, equal_nan=True),
-                   f"{name} changed its argument number {position + 1} in place; work on a copy instead")
-    return result
-
-
-@contextlib.contextmanager
-def trusted(namespace, **replacements):
-    """Temporarily replace names in the notebook's namespace with trusted versions.
-
-    A test of one idea (say ``backprop``) then runs on known-good building blocks (BP1–BP4),
-    so a mistake in one of those costs only its own cell.
-    """
-    missing = object()
-    saved = {name: namespace.get(name, missing) for name in replacements}
-    namespace.update(replacements)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is missing:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = value
-
-
-@contextlib.contextmanager
-def when_implemented(what="this cell"):
-    """For demonstration cells: explain instead of crashing while a stub is unfinished."""
-    try:
-        yield
-    except NotImplementedError:
-        print(f"(skipped {what}: a function it needs is not implemented yet)")
-
-
-def _short(a):
-    return np.array2string(np.asarray(a), precision=6, threshold=12, edgeitems=3)

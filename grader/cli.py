@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .course import Course
-from .execution import Limits
+from .checker.limits import Limits
 
 
 def _course(args):
@@ -90,8 +90,11 @@ def cmd_report(args):
 
 def cmd_validate(args):
     from .validate import format_results, validate
-    results = validate(args.notebook, _limits(args))
-    print(format_results(results))
+    if args.master is None:
+        print("note: without --master the notebook's own test cells run in this process: use it only on "
+              "notebooks you trust", file=sys.stderr)
+    results = validate(args.notebook, _limits(args), master=args.master)
+    print(format_results(results, hidden=args.master is not None))
     return 0 if all(r.points == r.max_points for r in results) else 1
 
 
@@ -148,8 +151,11 @@ def make_parser():
     p.add_argument("--out", default="report", help="output folder (default ./report)")
     p.set_defaults(run=cmd_report)
 
-    p = sub.add_parser("validate", help="check one notebook locally: per-question results, visible tests only")
+    p = sub.add_parser("validate", help="check one notebook as autograde would, without a gradebook")
     p.add_argument("notebook")
+    p.add_argument("--master", default=None,
+                   help="the source notebook (hidden tests included) or the release whose read-only cells count; "
+                        "default: the notebook's own test cells")
     _add_limits(p)
     p.set_defaults(run=cmd_validate)
 

@@ -37,6 +37,8 @@ import nbformat
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
 from nbgrader.utils import parse_utc, unzip
 
+from .staging import read_submitted
+
 #: The pattern of nbgrader's documentation for ``zip_collect``, for names such as
 #: ``ps1_hacker_attempt_2016-01-30-20-30-10_problem1.ipynb`` (Blackboard's style).
 NBGRADER_DOCS_REGEXP = r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.*)"
@@ -501,7 +503,7 @@ def _write_timestamp(folder, candidate):
 def _notebook_problem(path):
     """Why ``path`` cannot be read as a notebook, or None if it can."""
     try:
-        nbformat.read(path, as_version=4)
+        read_submitted(Path(path))
     except Exception as error:  # nbformat raises JSON, reader and version errors
         return f"{type(error).__name__}: {error}".splitlines()[0]
     return None

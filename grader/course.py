@@ -68,6 +68,14 @@ class Course:
         cfg.IgnorePattern.pattern = r"[\s\S]"
         # A deleted test cell comes back from the master copy (nbgrader's default leaves it out).
         cfg.OverwriteCells.add_missing_cells = True
+        # The execution step: student code in a sandboxed process, tests in the grader's
+        # (grader.trusted_execute), for nbgrader's own commands and the formgrader too.
+        from .checker.limits import Limits
+        from .trusted_execute import autograde_preprocessors, settings
+        cfg.Autograde.autograde_preprocessors = autograde_preprocessors()
+        for section, values in settings(Limits()).items():
+            for key, value in values.items():
+                cfg[section][key] = value
         from .feedback import FEEDBACK_PREPROCESSORS
         cfg.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
         # A submission may carry hidden-test text in cells that are not test cells (a notebook

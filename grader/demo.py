@@ -18,7 +18,7 @@ import nbformat
 
 from .authoring.build import available_content
 from .authoring.cells import BEGIN_SOLUTION, END_SOLUTION
-from .execution import Limits
+from .checker.limits import Limits
 from .misconceptions import mutate
 
 

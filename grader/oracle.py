@@ -1,13 +1,17 @@
 """Trusted, deliberately plain implementations used as oracles by the hidden tests and the
 test suite: written straight from the formulas (elementwise where that is clearer) and
-sharing no code with ``solutions``. Small inputs only: clarity over speed."""
+sharing no code with ``solutions``. Small inputs only: clarity over speed.
+
+They live on the trusted side of grading only: nothing here is shipped to students or
+importable by their code while it is graded."""
 
 import math
 
 import numpy as np
 
+from backprop_kit.checks import gradient_error as rel_error  # noqa: F401  (the course's relative error)
+
 H = 1e-5
-GRAD_TOL = 1e-7
 
 
 def plain_sigmoid(z):
@@ -61,12 +65,6 @@ def central_gradient(f, x, h=H):
         x[idx] = old
         g[idx] = (up - down) / (2 * h)
     return g
-
-
-def rel_error(g, g_hat):
-    """max|g − ĝ| / max(1e-8, max(|g| + |ĝ|)), as in the course's numerics policy."""
-    g, g_hat = np.asarray(g, float), np.asarray(g_hat, float)
-    return float(np.max(np.abs(g - g_hat)) / max(1e-8, float(np.max(np.abs(g) + np.abs(g_hat)))))
 
 
 def numeric_network_gradients(weights, biases, x, y, kind):
@@ -124,3 +122,44 @@ def random_network(sizes, seed):
     weights = [rng.standard_normal((n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
     biases = [rng.standard_normal((n_out, 1)) for n_out in sizes[1:]]
     return weights, biases
+
+
+def plain_feedforward(weights, biases, x, output_activation=None):
+    """Forward pass one sample (column) and one neuron at a time: zⱼˡ = Σₖ w_jkˡ aₖˡ⁻¹ + bⱼˡ.
+
+    Hidden layers use σ; the last layer uses ``output_activation`` (σ when None).
+
+    Returns
+    -------
+    zs : list of ndarray, zs[i] = z^{i+2} of shape (n_{i+2}, m)
+    activations : list of ndarray, activations[i] = a^{i+1} (activations[0] = x)
+    """
+    x = np.asarray(x, dtype=float)
+    zs = [np.zeros((w.shape[0], x.shape[1])) for w in weights]
+    acts = [x.copy()] + [np.zeros_like(z) for z in zs]
+    for col in range(x.shape[1]):
+        a = x[:, col]
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            z = np.array([sum(w[j, k] * a[k] for k in range(w.shape[1])) + b[j, 0] for j in range(w.shape[0])])
+            zs[i][:, col] = z
+            if i == len(weights) - 1 and output_activation is not None:
+                a = np.asarray(output_activation(z.reshape(-1, 1)), dtype=float).ravel()
+            else:
+                a = stable_sigmoid(z)
+            acts[i + 1][:, col] = a
+    return zs, acts
+
+
+#: Known-good building blocks by the name of the function students write; a test that
+#: grades one idea swaps these in for the others (``checks.trusted(globals(), "sigmoid")``).
+KNOWN_GOOD = {
+    "sigmoid": stable_sigmoid,
+    "sigmoid_prime": plain_sigmoid_prime,
+    "hadamard": np.multiply,
+    "softmax": plain_softmax,
+    "feedforward": plain_feedforward,
+    "bp1_output_error": loop_bp1,
+    "bp2_hidden_error": loop_bp2,
+    "bp3_bias_gradient": loop_bp3,
+    "bp4_weight_gradient": loop_bp4,
+}

@@ -1,16 +1,30 @@
 """Build the student release of an assignment with nbgrader, between two lints.
 
-Before: every grade cell has points and a unique id. After: the release holds no solution
-text and no hidden tests, and executing it fails every graded test cell (a test that
-passes on the bare stubs grades nothing).
+Before: every grade cell has points and a unique id, and no test cell defines a name an
+answer cell defines. After: the release holds no solution text, no hidden tests and no
+mention of the grader's trusted modules; it carries the student kit (``backprop_kit``,
+``datasets``) so that it runs with numpy, matplotlib and JupyterLab alone; and grading it
+as it is, hidden tests included, fails every graded test cell (a test that passes on the
+bare stubs grades nothing) while every other cell runs.
 """
 
+import ast
+import shutil
 from dataclasses import dataclass, field
 
 import nbformat
 from nbgrader.apps import NbGraderAPI
 
-from .execution import Limits, execute_notebook
+from .checker.engine import grade_notebook
+from .checker.launch import _package_dir, launcher_for
+from .checker.limits import Limits
+from .checker.plan import ANSWER, TEST, Master, plan_notebook
+from .validate import failure_message
+
+#: What a release carries besides its notebooks: the student kit and the data loaders.
+KIT_PACKAGES = ("backprop_kit", "datasets")
+#: Words that must not appear in a release: the grader's trusted modules.
+TRUSTED_WORDS = ("oracle", "from grader", "import grader", "from solutions", "import solutions")
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
@@ -70,10 +84,45 @@ def solution_lines(nb):
     return [line for line in lines if line not in elsewhere]
 
 
+def defined_names(source):
+    """Names a cell binds at its top level (functions, classes, assignments, imports)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def lint_test_names(nb, name):
+    """Problems: test cells that bind a name an answer cell defines (the trusted side
+    would then test its own definition instead of the student's)."""
+    master = Master.from_notebook(nb)
+    answers = set().union(*[defined_names(c.source) for c in master.cells if c.role == ANSWER])
+    problems = []
+    for cell in master.cells:
+        if cell.role == TEST:
+            clash = sorted(defined_names(cell.source) & answers)
+            if clash:
+                problems.append(f"{name} {cell.grade_id}: the test binds {', '.join(clash)}, defined by an answer cell")
+    return problems
+
+
 def lint_release(source_nb, release_nb, name):
-    """Problems with a release: leftover markers, solution code or hidden tests."""
+    """Problems with a release: leftover markers, solution code, hidden tests, the grader's
+    trusted modules."""
     text = "\n".join(c.source for c in release_nb.cells)
     problems = [f"{name}: release still contains {m!r}" for m in MARKERS if m in text]
+    problems += [f"{name}: release mentions {word!r} (the student kit holds no oracle)"
+                 for word in TRUSTED_WORDS if word in text]
     release_lines = {line.strip() for line in text.splitlines()}
     leaked = [line for line in solution_lines(source_nb) if line in release_lines]
     if leaked:
@@ -81,18 +130,30 @@ def lint_release(source_nb, release_nb, name):
     return problems
 
 
-def lint_release_fails(release_nb, workdir, name, limits):
-    """Execute the release; every graded cell must fail and every other cell must run."""
-    execute_notebook(release_nb, workdir, limits, kernel_name="python3")
-    problems = []
-    for cell in release_nb.cells:
-        if cell.cell_type != "code":
-            continue
-        failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        meta = _meta(cell)
-        if meta.get("grade") and not failed:
-            problems.append(f"{name}: graded cell {meta['grade_id']} passes on the bare stubs")
+def lint_release_fails(release_nb, source_nb, name, limits):
+    """Grade the release as it is, hidden tests included: every graded cell must fail and
+    every other cell must run."""
+    master = Master.from_notebook(source_nb, hidden_tests=True)
+    record = grade_notebook(release_nb, master, limits, launcher_for(limits))
+    record.apply(release_nb)
+    problems = [f"{name}: {problem}" for problem in record.problems]
+    for planned in plan_notebook(release_nb, master):
+        cell = release_nb.cells[planned.index]
+        failed = any(o.get("output_type") == "error" for o in cell.outputs)
+        if planned.role == TEST and not failed:
+            problems.append(f"{name}: graded cell {planned.grade_id} passes on the bare stubs")
+        elif planned.role != TEST and failed:
+            problems.append(f"{name}: cell {planned.index} fails on the release: {failure_message(cell)}")
     return problems
+
+
+def copy_kit(release_dir):
+    """Put the student kit next to the released notebooks (without caches)."""
+    for package in KIT_PACKAGES:
+        target = release_dir / package
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(_package_dir(package), target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
 def build(course, assignment, limits=Limits(cell_timeout=60, notebook_timeout=600)):
@@ -108,6 +169,7 @@ def build(course, assignment, limits=Limits(cell_timeout=60, notebook_timeout=60
         raise LintError(f"{source_dir} holds no notebook")
     sources = {p.stem: nbformat.read(p, as_version=4) for p in notebooks}
     problems = [p for stem, nb in sources.items() for p in lint_source(nb, f"{stem}.ipynb")]
+    problems += [p for stem, nb in sources.items() for p in lint_test_names(nb, f"{stem}.ipynb")]
     if problems:
         raise LintError("\n".join(problems))
     api = NbGraderAPI(coursedir=course.coursedir(), config=course.config())
@@ -115,11 +177,12 @@ def build(course, assignment, limits=Limits(cell_timeout=60, notebook_timeout=60
     if not outcome["success"]:
         raise LintError(f"nbgrader generate_assignment failed:\n{outcome.get('error') or outcome.get('log')}")
     release_dir = course.path("release", ".", assignment)
+    copy_kit(release_dir)
     report = BuildReport(assignment, str(release_dir))
     for stem, source_nb in sources.items():
         release_nb = nbformat.read(release_dir / f"{stem}.ipynb", as_version=4)
         problems += lint_release(source_nb, release_nb, f"{stem}.ipynb")
-        problems += lint_release_fails(release_nb, release_dir, f"{stem}.ipynb", limits)
+        problems += lint_release_fails(release_nb, source_nb, f"{stem}.ipynb", limits)
         graded = [c for c in source_nb.cells if _meta(c).get("grade")]
         report.graded_cells += len(graded)
         report.points += sum(_meta(c)["points"] for c in graded)

@@ -1,7 +1,9 @@
 """Correct answers written differently from the reference: each must earn full marks.
 
 (assignment, function, source). Loops instead of vectorisation, np.multiply and einsum,
-other stable forms of σ and softmax, other but correct intermediate shapes.
+other stable forms of σ and softmax, other but correct intermediate shapes — and code
+written the way people write it: decorators, module-level caches and constants computed
+at top level, callable objects and lambdas, helper code and prints around the function.
 """
 
 VALID_VARIANTS = [
@@ -88,5 +90,55 @@ def sgd_step(weights, biases, x_batch, y_batch, eta, cost):
     for i in range(len(weights)):
         np.subtract(weights[i], eta * grad_w[i], out=weights[i])
         np.subtract(biases[i], eta * grad_b[i], out=biases[i])
+'''),
+    ("01_sigmoid_neurons", "sigmoid", '''
+import math
+
+
+@np.vectorize
+def sigmoid(z):
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+'''),
+    ("01_sigmoid_neurons", "sigmoid_prime", '''
+_seen = {}   # a module-level cache of earlier answers
+
+
+def sigmoid_prime(z):
+    z = np.asarray(z, dtype=float)
+    key = (z.shape, z.tobytes())
+    if key not in _seen:
+        s = sigmoid(z)
+        _seen[key] = s * (1.0 - s)
+    return _seen[key][()] if z.ndim == 0 else _seen[key].copy()
+'''),
+    ("01_sigmoid_neurons", "perceptron_output", '''
+THRESHOLD = float(np.zeros(1)[0])      # computed at top level, not a literal
+print("perceptron helper loaded")
+
+
+class Perceptron:
+    """A callable object standing in for a function."""
+
+    def __call__(self, w, x, b):
+        return (np.asarray(w) @ np.asarray(x) + b > THRESHOLD).astype(int)
+
+
+perceptron_output = Perceptron()
+'''),
+    ("01_sigmoid_neurons", "sigmoid_prime", '''
+import functools
+
+
+def _trace(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*args, **kwargs)
+    return wrapper
+
+
+sigmoid_prime = _trace(lambda z: sigmoid(z) * (1.0 - sigmoid(z)))
 '''),
 ]

@@ -1,14 +1,24 @@
-"""Check one notebook locally, without a gradebook: per-question results as the autograder
-would give them, hidden tests excluded."""
+"""Check one notebook without a gradebook: per-question results, graded exactly as
+``autograde`` grades (the same engine: the student's cells in a sandboxed process, the
+tests in this one).
+
+With ``master`` (the source notebook, or a release) the read-only cells come from there,
+hidden tests included when the master has them, and the notebook is repaired as
+``autograde`` repairs it (deleted test cells put back, nbgrader metadata restored). Without
+it, the notebook's own test cells are the master: they then run in the grader's process,
+so do that only with notebooks you trust (your own, a solved source notebook).
+"""
 
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import ClearHiddenTests
-from nbgrader.utils import determine_grade
 
-from .execution import Limits, execute_notebook
+from .checker.engine import grade_notebook
+from .checker.launch import launcher_for
+from .checker.limits import Limits
+from .checker.plan import TEST, Master, plan_notebook, role_of
+from .staging import read_submitted, released_notebook, repair
 
 
 @dataclass
@@ -19,11 +29,6 @@ class QuestionResult:
     points: float
     max_points: float
     message: str
-
-
-def _drop_stderr(cell):
-    """The autograder ignores stderr (warnings); so does validation."""
-    cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
 
 
 def failure_message(cell):
@@ -37,40 +42,47 @@ def failure_message(cell):
     return ""
 
 
-def validate(path, limits=Limits(), kernel_name="python3"):
-    """Execute a notebook (hidden tests removed) and grade each test cell.
+def validate(path, limits=Limits(), master=None):
+    """Execute a notebook as the autograder does and grade each test cell.
 
     Parameters
     ----------
     path : path to .ipynb
     limits : Limits
-    kernel_name : str
+    master : path to .ipynb, optional
+        The master notebook (see the module docstring).
 
     Returns
     -------
     list of QuestionResult
     """
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    nb, _ = ClearHiddenTests().preprocess(nb, {})
-    execute_notebook(nb, path.parent, limits, kernel_name=kernel_name)
+    nb = read_submitted(Path(path))
+    if master is None:
+        reference = Master.from_notebook(nb, hidden_tests=False)
+    else:
+        master_nb = nbformat.read(master, as_version=4)
+        reference = Master.from_notebook(master_nb, hidden_tests=True)
+        repair(nb, released_notebook(master_nb), Path(path).name, restore=lambda cell: role_of(cell) == TEST)
+    record = grade_notebook(nb, reference, limits, launcher_for(limits))
+    record.apply(nb)
     results = []
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade") or cell.cell_type != "code":
+    for planned in plan_notebook(nb, reference):
+        if planned.role != TEST:
             continue
-        _drop_stderr(cell)
-        score, max_score = determine_grade(cell)
-        results.append(QuestionResult(meta["grade_id"], float(score or 0), float(max_score), failure_message(cell)))
+        cell = nb.cells[planned.index]
+        most = reference.get(planned.grade_id).points
+        failed = any(o.get("output_type") == "error" for o in cell.outputs)
+        results.append(QuestionResult(planned.grade_id, 0.0 if failed else most, most, failure_message(cell)))
     return results
 
 
-def format_results(results):
+def format_results(results, hidden=False):
     """A plain-text table of the results with a total line."""
     lines = []
     for r in results:
         mark = "PASS" if r.points == r.max_points else "FAIL"
         lines.append(f"{mark}  {r.grade_id:<34} {r.points:g}/{r.max_points:g}" + (f"\n      {r.message}" if r.message else ""))
     total, most = sum(r.points for r in results), sum(r.max_points for r in results)
-    lines.append(f"total {total:g}/{most:g} (visible tests only: the graded version runs more)")
+    scope = "hidden tests included" if hidden else "visible tests only: the graded version runs more"
+    lines.append(f"total {total:g}/{most:g} ({scope})")
     return "\n".join(lines)

@@ -12,3 +12,39 @@ atexit.register(shutil.rmtree, os.environ["MPLCONFIGDIR"], True)
 # oversubscribed BLAS threads make them many times slower under load.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+import pytest  # noqa: E402
+
+
+class ReleasedCourses:
+    """Courses whose assignments are built once per test session and copied for each test
+    module that grades submissions (building runs nbgrader and lints every release)."""
+
+    def __init__(self, root):
+        self.root = root
+        self._built = None
+
+    def copy(self, target, assignments):
+        """A course at ``target`` with ``assignments`` built (gradebook and releases copied)."""
+        from grader.course import Course
+        from grader.release import build
+        if self._built is None:
+            self._built = Course(self.root / "built")
+            self._built.write_config()
+        from nbgrader.api import Gradebook
+        with Gradebook(self._built.gradebook_url) as gb:
+            present = {a.name for a in gb.assignments}
+        for aid in assignments:
+            if aid not in present:
+                build(self._built, aid)
+        shutil.copytree(self._built.root, target, ignore=shutil.ignore_patterns("submitted", "autograded", ".grading",
+                                                                             "feedback", "nbgrader_config.py"))
+        course = Course(target)
+        course.write_config()
+        return course
+
+
+@pytest.fixture(scope="session")
+def released_courses(tmp_path_factory):
+    return ReleasedCourses(tmp_path_factory.mktemp("released-courses"))

@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from grader.oracle import GRAD_TOL, central_gradient, plain_sigmoid, rel_error
+from backprop_kit.checks import GRADIENT_TOLERANCE as GRAD_TOL
+from grader.oracle import central_gradient, plain_sigmoid, rel_error
 from solutions import perceptron_output, sigmoid, sigmoid_neuron_output, sigmoid_prime
 
 

@@ -19,7 +19,7 @@ from grader.autograde import STAGING, SubmissionResult, autograde, result_marker
 from grader.cli import main
 from grader.course import COURSE_ID, Course
 from grader.demo import HOSTILE, PERSONAS
-from grader.execution import Limits
+from grader.checker.limits import Limits
 from grader.executors import LocalProcessExecutor
 
 AID = "01_sigmoid_neurons"
@@ -93,10 +93,10 @@ def test_scores(graded, student):
 def test_a_crash_costs_only_its_own_cells(graded):
     course, results = graded
     assert per_question(course, "hal-kernel-killer") == {"test_perceptron_output": 0, "test_sigmoid": 6, "test_sigmoid_prime": 6}
-    assert any("kernel died" in r for r in results["hal-kernel-killer"].reasons)
+    assert any("process died while running perceptron_output" in r for r in results["hal-kernel-killer"].reasons)
     assert per_question(course, "gus-infinite-loop") == {"test_perceptron_output": 3, "test_sigmoid": 6, "test_sigmoid_prime": 0}
     assert per_question(course, "hux-patches-inside") == {"test_perceptron_output": 0, "test_sigmoid": 6, "test_sigmoid_prime": 6}
-    assert any("longer than the limit" in r for r in results["gus-infinite-loop"].reasons)
+    assert any("sigmoid_prime did not finish within the time limit" in r for r in results["gus-infinite-loop"].reasons)
     lea = results["lea-chatty"]  # a million lines: printed in time (full marks), or its test was stopped
     assert lea.score == 15 or (lea.score == 12 and any("limit" in r for r in lea.reasons))
 
@@ -151,8 +151,8 @@ def test_hostile_code_reaches_neither_gradebook_nor_reference(graded):
     assert sources and not any(source.strip() == "pass" for source in sources)  # the master tests are intact
     text = {s: " ".join(r.reasons) for s, r in results.items()}
     assert "No module named 'solutions'" in text["ida-imports-solutions"]
-    assert "IntegrityError" in text["hux-patches-inside"]
-    assert "IntegrityError" in text["eve-patches-numpy"] or "NotImplementedError" in text["eve-patches-numpy"]
+    assert "No module named 'grader'" in text["hux-patches-inside"]  # the trusted helpers are not in the sandbox
+    assert "NotImplementedError" in text["eve-patches-numpy"]  # its patch changed only its own process
 
 
 def test_deleted_answer_and_test_cells_cost_only_their_own_points(graded, tmp_path):
@@ -172,7 +172,7 @@ def test_deleted_answer_and_test_cells_cost_only_their_own_points(graded, tmp_pa
 
 def test_missing_cells_come_back_in_release_order():
     import nbformat
-    from grader.autograde import restore_missing_cells
+    from grader.staging import restore_missing_cells
     released = nbformat.read(Path(__file__).parents[1] / "assignments" / AID / f"{AID}.ipynb", as_version=4)
     ids = lambda nb: [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]  # noqa: E731
     submission = nbformat.from_dict(json.loads(json.dumps(released)))

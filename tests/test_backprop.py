@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from grader.oracle import GRAD_TOL, numeric_network_gradients, plain_sigmoid, rel_error
+from backprop_kit.checks import GRADIENT_TOLERANCE as GRAD_TOL
+from grader.oracle import numeric_network_gradients, plain_sigmoid, rel_error
 from solutions import (
     CROSS_ENTROPY,
     QUADRATIC,

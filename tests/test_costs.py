@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from grader.oracle import GRAD_TOL, central_gradient, plain_sigmoid, plain_softmax, rel_error
+from backprop_kit.checks import GRADIENT_TOLERANCE as GRAD_TOL
+from grader.oracle import central_gradient, plain_sigmoid, plain_softmax, rel_error
 from solutions import (
     CROSS_ENTROPY,
     QUADRATIC,

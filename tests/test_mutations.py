@@ -10,7 +10,7 @@ from nbgrader.api import Gradebook
 from grader.autograde import autograde
 from grader.course import COURSE_ID, Course
 from grader.demo import solved_submission, write_submission
-from grader.execution import Limits
+from grader.checker.limits import Limits
 from grader.executors import LocalProcessExecutor
 from grader.misconceptions import CATALOGUE, CHEATS
 from grader.release import build

@@ -42,6 +42,12 @@ def test_release_holds_no_solutions_and_no_hidden_tests(course, aid):
     for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN, "HIDDEN TESTS"):
         assert marker not in release_text
     release = read(course.release_path(aid))
+    # the release imports only the student kit: nothing in it names the grader side or its oracles
+    for cell in release.cells:
+        for word in ("oracle", "grader", "expect_gradient"):
+            assert word not in cell.source, f"{cell.get('id')}: '{word}' in the release"
+    first_code = next(c for c in release.cells if c.cell_type == "code")
+    assert "from backprop_kit import checks" in first_code.source
     release_lines = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
     leaked = [line for line in solution_lines(source) if line in release_lines]
     assert not leaked, f"solution code in the release: {leaked[:3]}"

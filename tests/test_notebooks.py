@@ -9,7 +9,7 @@ import pytest
 
 import solutions
 from grader.authoring import build
-from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, HIDDEN_IMPORTS
 
 from notebook_tools import ASSIGNMENT_IDS, CONTENT, errors, execute, grade_cells, nbgrader_meta, read, solution_cells
 
@@ -64,11 +64,66 @@ def test_grade_cells_are_complete(aid):
     test_ids = {nbgrader_meta(c)["grade_id"] for c in graded}
     for cell in solution_cells(nb):
         assert f"test_{nbgrader_meta(cell)['grade_id']}" in test_ids, "each solution cell X has its test cell test_X"
-    # the first code cell is the locked set-up cell importing the trusted helpers
+    # the first code cell is the locked set-up cell importing the answer-free student kit, not the grader
     first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert nbgrader_meta(first_code).get("locked") and "from grader import" in first_code.source
+    assert nbgrader_meta(first_code).get("locked") and "from backprop_kit import checks" in first_code.source
+    assert "grader" not in first_code.source and "oracle" not in first_code.source
     for cell in nb.cells:
         assert "import solutions" not in cell.source and "from solutions" not in cell.source
+
+
+def _visible(source):
+    """The source without its hidden-test blocks (what the release shows)."""
+    while BEGIN_HIDDEN in source:
+        before, rest = source.split(BEGIN_HIDDEN, 1)
+        source = before + rest.split(END_HIDDEN, 1)[-1]
+    return source
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_only_hidden_tests_reach_the_grader_side(aid):
+    """Hidden blocks import the trusted helpers themselves; nothing outside them names the grader or an oracle."""
+    nb = read(NOTEBOOKS[aid])
+    for cell in grade_cells(nb):
+        hidden = cell.source.split(BEGIN_HIDDEN, 1)[1].split(END_HIDDEN, 1)[0]
+        assert hidden.lstrip("\n").startswith(HIDDEN_IMPORTS + "\n"), nbgrader_meta(cell)["grade_id"]
+    for cell in nb.cells:
+        shown = _visible(cell.source)
+        for word in ("oracle", "grader", "expect_gradient"):
+            assert word not in shown, f"{cell.get('id')}: '{word}' outside the hidden tests"
+
+
+def _top_level_names(source):
+    """Names a cell binds in the notebook's namespace: definitions, assignments, loop and with targets,
+    imports, also inside if/for/with/try blocks (but not inside functions, classes, lambdas or comprehensions)."""
+    names = set()
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))))
+    return names
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
+def test_test_cells_do_not_rebind_answer_names(aid):
+    """A test cell that bound a name an answer cell defines would shadow the student's function when graded."""
+    nb = read(NOTEBOOKS[aid])
+    answers = set().union(*(_top_level_names(c.source) for c in solution_cells(nb)))
+    assert answers
+    for cell in grade_cells(nb):
+        clash = _top_level_names(cell.source) & answers
+        assert not clash, f"{nbgrader_meta(cell)['grade_id']} binds {sorted(clash)}"
 
 
 def test_course_totals_100_points():

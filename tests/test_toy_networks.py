@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from grader.oracle import GRAD_TOL, central_gradient, rel_error
+from backprop_kit.checks import GRADIENT_TOLERANCE as GRAD_TOL
+from grader.oracle import central_gradient, rel_error
 from solutions import (
     QUADRATIC,
     backprop,

@@ -14,6 +14,10 @@ SCHEMA_VERSION = 3
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
+#: First line of every hidden block: the trusted helpers and oracles, which exist on the
+#: grader's side only (the release's set-up cell imports the answer-free student kit).
+HIDDEN_IMPORTS = "from grader import checks, oracle"
+
 
 def _nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=None):
     meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA_VERSION,
@@ -90,11 +94,15 @@ def tests(grade_id, points, visible, hidden):
         Unique id saying what is graded, e.g. ``test_bp2_hidden_error``.
     points : int
     visible : str
-        Checks the student sees and can run (with messages that say what is wrong).
+        Checks the student sees and can run (with messages that say what is wrong). They
+        use only the student kit (``checks``), hand-worked values and the notebook's given
+        code: no oracle, nothing that answers an exercise.
     hidden : str
-        Checks on inputs the student never sees; stripped from the release.
+        Checks on inputs the student never sees; stripped from the release. They start
+        with :data:`HIDDEN_IMPORTS`, so they may use the trusted ``checks`` and ``oracle``.
     """
-    source = _clean(visible) + "\n\n" + BEGIN_HIDDEN + "\n" + _clean(hidden) + "\n" + END_HIDDEN
+    source = (_clean(visible) + "\n\n" + BEGIN_HIDDEN + "\n" + HIDDEN_IMPORTS + "\n" + _clean(hidden) + "\n"
+              + END_HIDDEN)
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["nbgrader"] = _nbgrader(grade_id, grade=True, locked=True, points=points)
     return cell

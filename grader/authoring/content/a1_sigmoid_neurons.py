@@ -129,6 +129,20 @@ def cells():
         checks.expect(not np.any(np.isnan(out)), "σ returned nan for a large |z|")
         checks.expect_close(out, [0, 0, 0, 1, 1, 1], "σ at |z| ≥ 710", atol=1e-300)
         checks.expect_close(sigmoid(np.float32(2.0)), oracle.plain_sigmoid(2.0), "σ of a float32 input", rtol=1e-6)
+        z32 = rng.uniform(-20, 20, size=(4, 3)).astype(np.float32)
+        out32 = sigmoid(z32)
+        checks.expect_close(out32, oracle.plain_sigmoid(z32.astype(float)), "σ(z) for a float32 array z", rtol=1e-6,
+                            atol=1e-12)
+        checks.expect(np.asarray(out32).dtype == np.float64,
+                      f"σ(z) for a float32 array should be float64 (the docstring asks for float64 results), "
+                      f"got {np.asarray(out32).dtype}: convert with np.asarray(z, dtype=np.float64)")
+        checks.expect_close(sigmoid(np.array(-1.25)), oracle.plain_sigmoid(-1.25), "σ(z) for a 0-d array z", rtol=1e-12)
+        z_int = np.array([[-800, -3], [0, 800]])
+        with checks.no_warnings("σ for an integer array with |z| = 800"):
+            out_int = checks.as_array(sigmoid(z_int), "σ(z) for an integer array z")
+        checks.expect_close(out_int, [[0.0, oracle.plain_sigmoid(-3.0)], [0.5, 1.0]], "σ(z) for an integer array z",
+                            rtol=1e-12, atol=1e-300, hint="σ must work for integer arrays too (no in-place float "
+                                                           "writes into an integer array)")
         """),
         markdown(r"""
         ## 3. The derivative σ'
@@ -150,15 +164,15 @@ def cells():
         """),
         solution(activations.sigmoid_prime, grade_id="sigmoid_prime"),
         tests("test_sigmoid_prime", 6, visible=r"""
-        with checks.trusted(globals(), sigmoid=oracle.stable_sigmoid):   # test σ' on its own
+        with checks.trusted(globals(), "sigmoid"):   # graded with a known-good σ, so σ' is tested on its own
             checks.expect_close(sigmoid_prime(0.0), 0.25, "σ'(0)", hint="σ'(z) = σ(z)(1 − σ(z))")
             checks.expect_close(sigmoid_prime(np.log(3.0)), 0.1875, "σ'(ln 3)", rtol=1e-12,
                                 hint="σ'(z) = σ(z)(1 − σ(z)), with σ evaluated at z — not z(1 − z)")
         print("visible σ' tests passed")
         """, hidden=r"""
         rng = np.random.default_rng(103)
-        with checks.trusted(globals(), sigmoid=oracle.stable_sigmoid):
-            for shape in [(9,), (4, 3), (2, 2, 2)]:
+        with checks.trusted(globals(), "sigmoid"):
+            for shape in [(9,), (4, 3), (2, 2, 2), (5, 1)]:
                 z = rng.uniform(-10, 10, size=shape)
                 checks.expect_gradient(sigmoid_prime(z), lambda v: float(np.sum(oracle.plain_sigmoid(v))), z,
                                        f"σ'(z) for z of shape {shape}", hint="σ'(z) = σ(z)(1 − σ(z))")
@@ -166,6 +180,15 @@ def cells():
                 out = sigmoid_prime(np.array([-1000.0, 1000.0]))
             checks.expect_close(out, [0.0, 0.0], "σ' at z = ±1000 (saturated)", atol=1e-300)
             checks.expect(np.ndim(sigmoid_prime(0.3)) == 0, "σ' of a scalar should be a scalar")
+            checks.expect_close(sigmoid_prime(np.array(0.7)), oracle.plain_sigmoid_prime(0.7), "σ'(z) for a 0-d array z",
+                                rtol=1e-12)
+            z32 = rng.uniform(-6, 6, size=(3, 4)).astype(np.float32)
+            out32 = checks.as_array(sigmoid_prime(z32), "σ'(z) for float32 z")
+            checks.expect_close(out32, oracle.plain_sigmoid_prime(z32.astype(float)), "σ'(z) for float32 z", rtol=1e-6,
+                                atol=1e-9, hint="σ'(z) = σ(z)(1 − σ(z)) for any input dtype")
+            z_int = np.array([-3, 0, 2])
+            checks.expect_close(sigmoid_prime(z_int), oracle.plain_sigmoid_prime(z_int.astype(float)),
+                                "σ'(z) for an integer array z", rtol=1e-12)
         """),
         markdown(r"""
         ## 4. Seeing it: σ, σ' and a numerical check

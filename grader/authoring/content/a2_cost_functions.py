@@ -65,11 +65,10 @@ def cells():
         `_n_samples(a)` (the number $m$ of columns of a batch) and the constant `LOG_EPS` used to keep logarithms
         finite (section 4). Use them freely. The cell after it is a small helper of the test cells.
         """),
-        given(activations.sigmoid_prime, costs._n_samples, grade_id="given_functions",
+        given(activations.sigmoid, activations.sigmoid_prime, costs._n_samples, grade_id="given_functions",
               intro=f"""
               # Given (read-only): a stable σ and σ' as in assignment 1, the batch size m of an (n, m) array,
               # and the clip level ε for logarithms of probabilities.
-              sigmoid = oracle.stable_sigmoid
               LOG_EPS = {costs.LOG_EPS!r}
               """),
         locked(COST_VALUE_SOURCE, "check_helpers"),
@@ -340,6 +339,25 @@ def cells():
                                                                     name="binary_cross_entropy"), "C"))
         checks.expect(np.isfinite(wrong) and (45 + math.log(2)) / 2 <= wrong <= (3 * 745 + math.log(2)) / 2,
                       f"binary cross-entropy for saturated, wrong outputs should be large but finite, got {wrong}")
+        # probability targets yⱼ ∈ [0, 1] (the docstring allows any, not only 0 and 1): both terms count
+        for n, m in [(1, 1), (3, 4), (5, 2)]:
+            a, y = oracle.stable_sigmoid(rng.uniform(-6, 6, (n, m))), rng.uniform(0, 1, (n, m))
+            result = checks.expect_inputs_unchanged(binary_cross_entropy, a, y, name="binary_cross_entropy")
+            checks.expect_close(cost_value(result, f"C for probability targets of shape ({n}, {m})"),
+                                loop_binary_cross_entropy(a, y),
+                                f"binary cross-entropy C for probability targets y ∈ [0, 1] of shape ({n}, {m})",
+                                rtol=1e-6, hint="keep both terms yⱼ ln aⱼ + (1 − yⱼ) ln(1 − aⱼ) for every target: "
+                                                "y need not be 0 or 1")
+        # by hand: aᴸ = (0.8), y = (0.6): Cₓ = −(0.6 ln 0.8 + 0.4 ln 0.2) ≈ 0.77767
+        checks.expect_close(cost_value(binary_cross_entropy(np.array([[0.8]]), np.array([[0.6]])), "C"),
+                            -(0.6 * math.log(0.8) + 0.4 * math.log(0.2)),
+                            "binary cross-entropy for aᴸ = 0.8, y = 0.6", rtol=1e-9)
+        # a saturated output with a probability target: large but finite, no warning
+        with checks.no_warnings("binary cross-entropy for a saturated output with target 0.7"):
+            soft = float(cost_value(binary_cross_entropy(np.array([[1.0]]), np.array([[0.7]])), "C"))
+        checks.expect(np.isfinite(soft) and 0.3 * 15 <= soft <= 0.3 * 745,
+                      f"binary cross-entropy for aᴸ = 1 exactly and y = 0.7 should be large but finite "
+                      f"(≈ −0.3 ln ε), got {soft}: clip aᴸ to [ε, 1 − ε] before taking logs")
         a32 = oracle.stable_sigmoid(rng.uniform(-5, 5, (3, 4))).astype(np.float32)
         y32 = rng.integers(0, 2, (3, 4)).astype(np.float32)
         checks.expect_close(cost_value(binary_cross_entropy(a32, y32), "C for float32 inputs"),
@@ -396,6 +414,22 @@ def cells():
                                    f"∂Cₓ/∂aᴸ of binary cross-entropy for a batch of shape ({n}, {m})",
                                    hint="∂Cₓ/∂aⱼ = (aⱼ − yⱼ) / (aⱼ(1 − aⱼ)) per sample "
                                         "(no 1/m, mind the sign)")
+        # probability targets y ∈ [0, 1]
+        for n, m in [(1, 1), (3, 5)]:
+            a, y = oracle.stable_sigmoid(rng.uniform(-4, 4, (n, m))), rng.uniform(0, 1, (n, m))
+            g = checks.expect_inputs_unchanged(binary_cross_entropy_gradient, a, y,
+                                               name="binary_cross_entropy_gradient")
+            checks.expect_gradient(g, lambda v: -float(np.sum(y * np.log(v) + (1 - y) * np.log(1 - v))), a,
+                                   f"∂Cₓ/∂aᴸ of binary cross-entropy for probability targets, shape ({n}, {m})",
+                                   hint="∂Cₓ/∂aⱼ = −yⱼ/aⱼ + (1 − yⱼ)/(1 − aⱼ) for any target yⱼ ∈ [0, 1]")
+        # by hand: a = 0.8, y = 0.6: (0.8 − 0.6) / (0.8 · 0.2) = 1.25
+        checks.expect_close(binary_cross_entropy_gradient(np.array([[0.8]]), np.array([[0.6]])), [[1.25]],
+                            "∂Cₓ/∂aᴸ for aᴸ = 0.8, y = 0.6", rtol=1e-10)
+        a32 = oracle.stable_sigmoid(rng.uniform(-4, 4, (2, 3))).astype(np.float32)
+        y32 = rng.integers(0, 2, (2, 3)).astype(np.float32)
+        checks.expect_close(binary_cross_entropy_gradient(a32, y32),
+                            (a32.astype(float) - y32) / (a32.astype(float) * (1 - a32.astype(float))),
+                            "∂Cₓ/∂aᴸ for float32 inputs", rtol=1e-4)
         """),
         markdown(r"""
         The cell below confirms the cancellation numerically. It multiplies your gradient by $\sigma'(z^L)$ and
@@ -431,7 +465,7 @@ def cells():
         solution(costs.cross_entropy_output_error, grade_id="cross_entropy_output_error"),
         tests("test_cross_entropy_output_error", 2, visible=r"""
         z = np.array([[4.0], [-1.0]])
-        a, y = sigmoid(z), np.array([[0.0], [1.0]])
+        a, y = 1 / (1 + np.exp(-z)), np.array([[0.0], [1.0]])     # aᴸ = σ(zᴸ) ≈ (0.982014, 0.268941)
         checks.expect_close(cross_entropy_output_error(z, a, y), a - y, "δᴸ of cross-entropy for a saturated output",
                             rtol=1e-12, hint="δᴸ = aᴸ − y: the σ'(zᴸ) factor cancels, do not multiply by it")
         print("visible δᴸ test passed")
@@ -447,8 +481,14 @@ def cells():
                                    + (1 - y) * np.log(1 - oracle.stable_sigmoid(v)))) / m, z,
                                    f"δᴸ of cross-entropy for a batch of shape ({n}, {m})",
                                    hint="δᴸ = aᴸ − y per sample: no σ'(zᴸ) factor, no 1/m")
+        # probability targets y ∈ [0, 1]: still δᴸ = aᴸ − y
+        z, y = rng.uniform(-5, 5, size=(3, 4)), rng.uniform(0, 1, size=(3, 4))
+        a = oracle.stable_sigmoid(z)
+        checks.expect_close(cross_entropy_output_error(z, a, y), a - y,
+                            "δᴸ of cross-entropy for probability targets y ∈ [0, 1]", rtol=1e-12,
+                            hint="δᴸ = aᴸ − y for any target, not only 0 or 1")
         z = rng.normal(size=(4, 3))
-        a = np.exp(z - z.max(axis=0)) / np.exp(z - z.max(axis=0)).sum(axis=0)
+        a = oracle.plain_softmax(z)
         y = np.eye(4)[:, [0, 2, 3]]
         checks.expect_close(cross_entropy_output_error(z, a, y), a - y,
                             "δᴸ for softmax outputs with categorical cross-entropy", rtol=1e-12,
@@ -565,8 +605,9 @@ def cells():
         of class $y^*$. (Those sources *sum* the per-sample
         gradients of a batch; we average, which only rescales the learning rate by $m$.)
 
-        **Exercise.** Implement `categorical_cross_entropy(a, y)` for softmax probabilities `a` and one-hot targets `y`
-        of shape $(n_L, m)$: one number, the batch average, finite and warning-free when a probability is exactly 0.
+        **Exercise.** Implement `categorical_cross_entropy(a, y)` for softmax probabilities `a` and one-hot (or, more
+        generally, probability) targets `y` of shape $(n_L, m)$: one number, the batch average, finite and
+        warning-free when a probability is exactly 0.
         """),
         solution(costs.categorical_cross_entropy, grade_id="categorical_cross_entropy"),
         tests("test_categorical_cross_entropy", 4, visible=r"""
@@ -624,6 +665,28 @@ def cells():
         checks.expect(np.isfinite(wrong) and (15 + math.log(2)) / 2 <= wrong <= (745 + math.log(2)) / 2,
                       f"categorical cross-entropy with a true-class probability of 0 should be large but finite, "
                       f"got {wrong}")
+        # probability (not one-hot) targets: every class with yⱼ > 0 counts, weighted by yⱼ
+        for n, m in [(2, 1), (3, 4), (6, 3)]:
+            a = oracle.plain_softmax(rng.uniform(-3, 3, (n, m)))
+            y = oracle.plain_softmax(rng.uniform(-2, 2, (n, m)))          # columns summing to 1
+            result = checks.expect_inputs_unchanged(categorical_cross_entropy, a, y, name="categorical_cross_entropy")
+            checks.expect_close(cost_value(result, f"C for probability targets of shape ({n}, {m})"),
+                                loop_categorical_cross_entropy(a, y),
+                                f"categorical cross-entropy for probability targets of shape ({n}, {m})", rtol=1e-6,
+                                hint="Cₓ = −Σⱼ yⱼ ln aⱼ sums over every class j, weighted by yⱼ — not only the "
+                                     "class where y is largest")
+        # by hand: aᴸ = (1/2, 1/4, 1/4), y = (1/2, 1/2, 0): Cₓ = −(½ ln ½ + ½ ln ¼) = 1.5 ln 2 ≈ 1.03972
+        checks.expect_close(cost_value(categorical_cross_entropy(np.array([[0.5], [0.25], [0.25]]),
+                                                                 np.array([[0.5], [0.5], [0.0]])), "C"),
+                            1.5 * math.log(2.0), "categorical cross-entropy for aᴸ = (1/2, 1/4, 1/4), "
+                            "y = (1/2, 1/2, 0)", rtol=1e-9)
+        # a probability target on a class whose probability underflowed to 0: large but finite
+        with checks.no_warnings("categorical cross-entropy with a probability target on a probability of 0"):
+            soft = float(cost_value(categorical_cross_entropy(np.array([[1.0], [0.0]]), np.array([[0.6], [0.4]])),
+                                    "C"))
+        checks.expect(np.isfinite(soft) and 0.4 * 15 <= soft <= 0.4 * 745,
+                      f"categorical cross-entropy for aᴸ = (1, 0), y = (0.6, 0.4) should be large but finite "
+                      f"(≈ −0.4 ln ε), got {soft}: clip aᴸ to at least ε before taking logs")
         a32 = oracle.plain_softmax(rng.uniform(-3, 3, (4, 5))).astype(np.float32)
         y32 = np.eye(4, dtype=np.float32)[:, rng.integers(0, 4, 5)]
         checks.expect_close(cost_value(categorical_cross_entropy(a32, y32), "C for float32 inputs"),

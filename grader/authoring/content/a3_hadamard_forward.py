@@ -1,7 +1,5 @@
 """Assignment 3 — Hadamard products and the forward pass (20 points)."""
 
-import textwrap
-
 from solutions import activations, bias_folding, network, toy_networks
 from solutions.hadamard import hadamard
 
@@ -24,44 +22,6 @@ def feedforward(weights, biases, x, output_activation=sigmoid):
         activations.append(a)
     return zs, activations
 ''')
-
-# Trusted building blocks swapped in by the test cells (checks.trusted), so that each test
-# grades one idea only. Visible in the release: they hold nothing the student writes here.
-_TRUSTED_BLOCKS = r"""
-def _sigmoid_ok(z):                       # a trusted σ, so only the function under test is graded
-    return oracle.stable_sigmoid(z)
-
-
-def _sigmoid_prime_ok(z):                 # a trusted σ'(z) = σ(z)(1 − σ(z))
-    s = oracle.stable_sigmoid(z)
-    return s * (1.0 - s)
-"""
-
-# A plain, per-sample forward pass written from zⱼˡ = Σₖ w_jkˡ aₖˡ⁻¹ + bⱼˡ (hidden tests only:
-# it is the answer to `feedforward`).
-_PLAIN_FORWARD = r"""
-def _plain_forward(weights, biases, x, output_activation=None, *rest, **options):
-    # trusted forward pass, one sample (column) and one neuron at a time
-    x = np.asarray(x, dtype=float)
-    zs = [np.zeros((w.shape[0], x.shape[1])) for w in weights]
-    acts = [x.copy()] + [np.zeros_like(z) for z in zs]
-    for col in range(x.shape[1]):
-        a = x[:, col]
-        for i, (w, b) in enumerate(zip(weights, biases)):
-            z = np.array([sum(w[j, k] * a[k] for k in range(w.shape[1])) + b[j, 0] for j in range(w.shape[0])])
-            zs[i][:, col] = z
-            if i == len(weights) - 1 and output_activation is not None:
-                a = np.asarray(output_activation(z.reshape(-1, 1)), dtype=float).ravel()
-            else:
-                a = oracle.stable_sigmoid(z)
-            acts[i + 1][:, col] = a
-    return zs, acts
-"""
-
-
-def _join(*parts):
-    """Blocks of test code, each dedented on its own, separated by blank lines."""
-    return "\n\n".join(textwrap.dedent(part).strip("\n") + "\n" for part in parts)
 
 
 def cells():
@@ -323,7 +283,7 @@ def cells():
         and not modify its arguments. Use the given `sigmoid`.
         """),
         solution(network.feedforward, grade_id="feedforward"),
-        tests("test_feedforward", 6, visible=_join(_TRUSTED_BLOCKS, r"""
+        tests("test_feedforward", 6, visible=r"""
         def _forward_parts(result, n_layers):
             # unpack (zs, activations) with messages that say what came back instead
             checks.expect(result is not None, "feedforward returned None — did you forget a `return`?")
@@ -345,35 +305,42 @@ def cells():
         W2, b2 = np.array([[1.0, 2.0], [3.0, -1.0]]), np.array([[0.5], [-1.0]])   # the worked example
         W3, b3 = np.array([[1.0, -1.0]]), np.array([[0.0]])
         x = np.array([[1.0], [-1.0]])
-        a2_expected = oracle.stable_sigmoid(np.array([[-0.5], [3.0]]))
-        z3_expected = a2_expected[0:1] - a2_expected[1:2]
-        with checks.trusted(globals(), sigmoid=_sigmoid_ok):
-            zs, acts = _forward_parts(feedforward([W2, W3], [b2, b3], x), n_layers=3)
-            checks.expect_close(acts[0], x, "activations[0] = a¹ (the worked example)",
-                                hint="a¹ is the input x itself: the input layer applies no σ")
-            checks.expect_close(zs[0], [[-0.5], [3.0]], "zs[0] = z² (the worked example)",
-                                hint="z² = W²a¹ + b² with w_jk in row j, column k — W² @ x, not W².T @ x, and "
-                                     "a matrix product @, not *")
-            checks.expect_close(acts[1], a2_expected, "activations[1] = a² = σ(z²)")
-            checks.expect_close(zs[1], z3_expected, "zs[1] = z³ = W³a² + b³", hint="layer 3 multiplies a², not x")
-            checks.expect_close(acts[2], oracle.stable_sigmoid(z3_expected), "activations[2] = a³ = σ(z³)")
-            X = np.array([[1.0, 0.0, 2.0], [-1.0, 1.0, 0.5]])   # a mini-batch: 3 samples as columns
-            zs_b, acts_b = _forward_parts(feedforward([W2, W3], [b2, b3], X), n_layers=3)
-            checks.expect_shape(zs_b[0], (2, 3), "z² for a mini-batch of m = 3 columns")
-            checks.expect_close(zs_b[0][:, :1], [[-0.5], [3.0]], "column 1 of z² for the mini-batch",
-                                hint="each column is one sample; the (n, 1) bias is added to every column")
-            checks.expect_shape(acts_b[-1], (1, 3), "aᴸ for a mini-batch of m = 3 columns")
-            zs_i, acts_i = _forward_parts(feedforward([W2, W3], [b2, b3], x, output_activation=lambda z: z), 3)
-            checks.expect_close(acts_i[-1], z3_expected, "aᴸ with output_activation = identity",
-                                hint="apply output_activation (instead of σ) to the last layer only")
-            checks.expect_close(acts_i[1], a2_expected, "hidden a² with output_activation = identity",
-                                hint="hidden layers always use σ")
+        # by hand: z² = (1·1 + 2·(−1) + 0.5, 3·1 + (−1)·(−1) − 1) = (−0.5, 3), a² = σ(z²) = 1 / (1 + e^(−z²))
+        a2_expected = np.array([[1 / (1 + np.exp(0.5))], [1 / (1 + np.exp(-3.0))]])     # ≈ (0.377541, 0.952574)
+        z3_expected = a2_expected[0:1] - a2_expected[1:2]                                # z³ = 1·a²₁ − 1·a²₂ + 0
+        a3_expected = 1 / (1 + np.exp(-z3_expected))                                     # ≈ 0.360076
+        try:
+            result = feedforward([W2, W3], [b2, b3], x)
+        except ValueError as error:
+            raise checks.CheckFailed(f"feedforward raised ValueError for the worked example: {error}. Wˡ has shape "
+                                     "(nₗ, nₗ₋₁), row j holding the weights w_jk into neuron j, so a layer is "
+                                     "zˡ = Wˡ @ aˡ⁻¹ + bˡ (not Wˡ.T @ aˡ⁻¹)") from None
+        zs, acts = _forward_parts(result, n_layers=3)
+        checks.expect_close(acts[0], x, "activations[0] = a¹ (the worked example)",
+                            hint="a¹ is the input x itself: the input layer applies no σ")
+        checks.expect_close(zs[0], [[-0.5], [3.0]], "zs[0] = z² (the worked example)",
+                            hint="z² = W²a¹ + b² with w_jk in row j, column k — W² @ x, not W².T @ x, and "
+                                 "a matrix product @, not *")
+        checks.expect_close(acts[1], a2_expected, "activations[1] = a² = σ(z²)")
+        checks.expect_close(zs[1], z3_expected, "zs[1] = z³ = W³a² + b³", hint="layer 3 multiplies a², not x")
+        checks.expect_close(acts[2], a3_expected, "activations[2] = a³ = σ(z³)")
+        X = np.array([[1.0, 0.0, 2.0], [-1.0, 1.0, 0.5]])   # a mini-batch: 3 samples as columns
+        zs_b, acts_b = _forward_parts(feedforward([W2, W3], [b2, b3], X), n_layers=3)
+        checks.expect_shape(zs_b[0], (2, 3), "z² for a mini-batch of m = 3 columns")
+        checks.expect_close(zs_b[0][:, :1], [[-0.5], [3.0]], "column 1 of z² for the mini-batch",
+                            hint="each column is one sample; the (n, 1) bias is added to every column")
+        checks.expect_shape(acts_b[-1], (1, 3), "aᴸ for a mini-batch of m = 3 columns")
+        zs_i, acts_i = _forward_parts(feedforward([W2, W3], [b2, b3], x, output_activation=lambda z: z), 3)
+        checks.expect_close(acts_i[-1], z3_expected, "aᴸ with output_activation = identity",
+                            hint="apply output_activation (instead of σ) to the last layer only")
+        checks.expect_close(acts_i[1], a2_expected, "hidden a² with output_activation = identity",
+                            hint="hidden layers always use σ")
         print("visible feedforward tests passed")
-        """), hidden=_join(_PLAIN_FORWARD, r"""
+        """, hidden=r"""
         rng = np.random.default_rng(302)
         cases = [([3, 1], 1), ([3, 1], 4), ([4, 5, 2], 1), ([4, 5, 2], 6), ([3, 3, 3], 3), ([2, 3, 3, 2], 5),
                  ([5, 4, 3, 2, 1], 1), ([5, 4, 3, 2, 1], 7)]
-        with checks.trusted(globals(), sigmoid=_sigmoid_ok):   # random depths and batch sizes
+        with checks.trusted(globals(), "sigmoid"):   # random depths and batch sizes
             for number, (sizes, m) in enumerate(cases):
                 weights, biases = oracle.random_network(sizes, seed=3020 + number)
                 x = 1.5 * rng.standard_normal((sizes[0], m))
@@ -382,7 +349,7 @@ def cells():
                 checks.expect(all(np.array_equal(p, q) for p, q in zip(weights + biases, kept)),
                               "feedforward changed a weight or a bias in place")
                 zs, acts = _forward_parts(result, len(sizes))
-                zs_ok, acts_ok = _plain_forward(weights, biases, x)
+                zs_ok, acts_ok = oracle.plain_feedforward(weights, biases, x)
                 where = f"for layer sizes {sizes} and a batch of m = {m}"
                 checks.expect_close(acts[0], x, f"a¹ {where}", hint="a¹ = x, with no σ")
                 for i in range(len(weights)):
@@ -393,15 +360,15 @@ def cells():
             weights, biases = oracle.random_network([3, 4, 3], seed=3030)
             x = rng.standard_normal((3, 4))
             zs, acts = _forward_parts(feedforward(weights, biases, x, output_activation=oracle.plain_softmax), 3)
-            zs_ok, acts_ok = _plain_forward(weights, biases, x, output_activation=oracle.plain_softmax)
+            zs_ok, acts_ok = oracle.plain_feedforward(weights, biases, x, output_activation=oracle.plain_softmax)
             checks.expect_close(acts[1], acts_ok[1], "hidden a² with a softmax output", rtol=1e-10,
                                 hint="hidden layers always use σ")
             checks.expect_close(acts[2], acts_ok[2], "aᴸ = softmax(zᴸ) with output_activation = softmax", rtol=1e-10)
             x32 = rng.standard_normal((3, 2)).astype(np.float32)
             zs, acts = _forward_parts(feedforward(weights, biases, x32), 3)
-            checks.expect_close(acts[-1], _plain_forward(weights, biases, x32.astype(float))[1][-1],
+            checks.expect_close(acts[-1], oracle.plain_feedforward(weights, biases, x32.astype(float))[1][-1],
                                 "aᴸ for a float32 input", rtol=1e-6)
-        """)),
+        """),
         markdown(r"""
         **Try it.** The cell below pushes a mini-batch through the worked example and checks that each column is
         exactly what the same network gives for that sample alone.
@@ -476,21 +443,22 @@ def cells():
         """),
         given(bias_folding.add_constant_input, grade_id="given_add_constant_input"),
         solution(bias_folding.feedforward_folded, grade_id="feedforward_folded"),
-        tests("test_feedforward_folded", 3, visible=_join(_TRUSTED_BLOCKS, r"""
+        tests("test_feedforward_folded", 3, visible=r"""
         folded = [np.array([[0.5, 1.0, 2.0], [-1.0, 3.0, -1.0]]), np.array([[0.0, 1.0, -1.0]])]   # worked example
-        expected = oracle.stable_sigmoid(oracle.stable_sigmoid(-0.5) - oracle.stable_sigmoid(3.0))   # a³ ≈ 0.360076
-        with checks.trusted(globals(), sigmoid=_sigmoid_ok):
-            checks.expect_close(feedforward_folded(folded, np.array([[1.0], [-1.0]])), [[expected]],
-                                "aᴸ of the folded worked example",
-                                hint="each layer is aˡ = σ(W̃ˡ [1; aˡ⁻¹]): the constant 1 goes on top, matching "
-                                     "the bias in column 0 — use add_constant_input, and return only aᴸ")
-            out = feedforward_folded(folded, np.array([[1.0, 0.0, 2.0], [-1.0, 1.0, 0.5]]))
-            checks.expect_shape(out, (1, 3), "aᴸ of the folded network for a mini-batch of m = 3")
-            checks.expect_close(np.asarray(out)[:, :1], [[expected]], "column 1 of the folded mini-batch output")
+        # by hand: z² = (−0.5, 3), z³ = σ(−0.5) − σ(3), a³ = σ(z³) ≈ 0.360076, with σ(z) = 1 / (1 + e^(−z))
+        z3 = 1 / (1 + np.exp(0.5)) - 1 / (1 + np.exp(-3.0))
+        expected = 1 / (1 + np.exp(-z3))
+        checks.expect_close(feedforward_folded(folded, np.array([[1.0], [-1.0]])), [[expected]],
+                            "aᴸ of the folded worked example",
+                            hint="each layer is aˡ = σ(W̃ˡ [1; aˡ⁻¹]): the constant 1 goes on top, matching "
+                                 "the bias in column 0 — use add_constant_input, and return only aᴸ")
+        out = feedforward_folded(folded, np.array([[1.0, 0.0, 2.0], [-1.0, 1.0, 0.5]]))
+        checks.expect_shape(out, (1, 3), "aᴸ of the folded network for a mini-batch of m = 3")
+        checks.expect_close(np.asarray(out)[:, :1], [[expected]], "column 1 of the folded mini-batch output")
         print("visible feedforward_folded tests passed")
-        """), hidden=_join(_PLAIN_FORWARD, r"""
+        """, hidden=r"""
         rng = np.random.default_rng(305)
-        with checks.trusted(globals(), sigmoid=_sigmoid_ok):   # random folded networks
+        with checks.trusted(globals(), "sigmoid"):   # random folded networks
             for number, (sizes, m) in enumerate([([3, 1], 1), ([4, 5, 2], 1), ([4, 5, 2], 6), ([2, 3, 3, 2], 4),
                                                  ([5, 4, 3, 2, 1], 3)]):
                 weights, biases = oracle.random_network(sizes, seed=3050 + number)
@@ -500,10 +468,10 @@ def cells():
                 out = checks.expect_inputs_unchanged(feedforward_folded, folded, x, name="feedforward_folded")
                 checks.expect(all(np.array_equal(f, g) for f, g in zip(folded, kept)),
                               "feedforward_folded changed a folded weight matrix in place")
-                checks.expect_close(out, _plain_forward(weights, biases, x)[1][-1],
+                checks.expect_close(out, oracle.plain_feedforward(weights, biases, x)[1][-1],
                                     f"aᴸ of the folded network, layer sizes {sizes}, m = {m}", rtol=1e-10,
                                     hint="aˡ = σ(W̃ˡ [1; aˡ⁻¹]) for every layer; the result is aᴸ only")
-        """)),
+        """),
         markdown(r"""
         ### 4b. Samples as rows
 
@@ -613,7 +581,7 @@ def cells():
         `sigmoid_prime`.
         """),
         solution(toy_networks.chain_111_gradient, grade_id="chain_111_gradient"),
-        tests("test_chain_111_gradient", 3, visible=_join(_TRUSTED_BLOCKS, r"""
+        tests("test_chain_111_gradient", 3, visible=r"""
         def _chain_values(result):
             # the four partial derivatives as floats, in the order w2, b2, w3, b3
             checks.expect(isinstance(result, dict), f"chain_111_gradient should return a dict, got {type(result).__name__}")
@@ -627,8 +595,7 @@ def cells():
             return np.array(values)
 
 
-        with checks.trusted(globals(), sigmoid=_sigmoid_ok, sigmoid_prime=_sigmoid_prime_ok):
-            got = _chain_values(chain_111_gradient(1.0, -2.0, 4.0, -2.0, 2.0, 0.0))
+        got = _chain_values(chain_111_gradient(1.0, -2.0, 4.0, -2.0, 2.0, 0.0))   # the worked example
         checks.expect_close(got[3], 0.125, "∂J/∂b³ = (a³ − y)σ'(z³) (worked example)",
                             hint="δ³ = (a³ − y)σ'(z³): mind the sign of a³ − y and the σ'(z³) factor")
         checks.expect_close(got[2], 0.0625, "∂J/∂w³ = δ³a² (worked example)", hint="the input of w³ is a²")
@@ -637,7 +604,7 @@ def cells():
         checks.expect_close(got[0], 0.25, "∂J/∂w² = δ³w³σ'(z²)x (worked example)",
                             hint="the chain ends with ∂z²/∂w² = x")
         print("visible chain_111_gradient tests passed")
-        """), hidden=r"""
+        """, hidden=r"""
         def _chain_cost(p, x, y):
             # trusted J = ½(σ(w³σ(w²x + b²) + b³) − y)² for p = (w², b², w³, b³)
             a2 = oracle.stable_sigmoid(p[0] * x + p[1])
@@ -645,7 +612,7 @@ def cells():
 
 
         rng = np.random.default_rng(306)
-        with checks.trusted(globals(), sigmoid=_sigmoid_ok, sigmoid_prime=_sigmoid_prime_ok):   # random chains
+        with checks.trusted(globals(), "sigmoid", "sigmoid_prime"):   # random chains
             for trial in range(8):
                 p = rng.standard_normal(4) * 1.5
                 x, y = float(rng.uniform(0.5, 2.5) * rng.choice([-1, 1])), float(rng.uniform(0, 1))
@@ -717,7 +684,7 @@ def cells():
         given(grade_id="given_product", intro="from itertools import product   # product(range(2), range(3)) "
                                               "runs over all pairs (0, 0), (0, 1), …, (1, 2)"),
         solution(toy_networks.weight_gradient_by_paths, grade_id="weight_gradient_by_paths"),
-        tests("test_weight_gradient_by_paths", 3, visible=_join(_TRUSTED_BLOCKS, r"""
+        tests("test_weight_gradient_by_paths", 3, visible=r"""
         def _as_float(value, name):
             value = checks.as_array(value, name)
             checks.expect(value.size == 1, f"{name} should be one number, got shape {value.shape}")
@@ -727,35 +694,38 @@ def cells():
         W2, b2 = np.array([[0.5, -1.0], [1.5, 0.25]]), np.array([[0.1], [-0.2]])   # the 2-2-2 network
         W3, b3 = np.array([[1.0, -2.0], [0.5, 0.75]]), np.array([[0.3], [-0.1]])
         x, y = np.array([[1.0], [0.5]]), np.array([[1.0], [0.0]])
-        z2 = W2 @ x + b2                           # the forward pass of this one network, done here so that
-        a2 = oracle.stable_sigmoid(z2)             # this test does not depend on your feedforward
-        z3 = W3 @ a2 + b3
-        a3 = oracle.stable_sigmoid(z3)
+        # Its forward pass by hand (so that this test does not depend on your feedforward), σ(z) = 1 / (1 + e^(−z)):
+        # z² = (0.5·1 − 1·0.5 + 0.1, 1.5·1 + 0.25·0.5 − 0.2) = (0.1, 1.425), a² = σ(z²) ≈ (0.524979, 0.806096)
+        z2 = np.array([[0.1], [1.425]])
+        a2 = 1 / (1 + np.exp(-z2))
+        z3 = np.array([[1.0 * a2[0, 0] - 2.0 * a2[1, 0] + 0.3],       # z³₁ = w³₁₁a²₁ + w³₁₂a²₂ + b³₁
+                       [0.5 * a2[0, 0] + 0.75 * a2[1, 0] - 0.1]])     # z³₂ = w³₂₁a²₁ + w³₂₂a²₂ + b³₂
+        a3 = 1 / (1 + np.exp(-z3))
+        slope2, slope3 = a2 * (1 - a2), a3 * (1 - a3)                   # σ'(z) = σ(z)(1 − σ(z))
+        # ∂C/∂w²₁₁: the two paths of section 5c, through a³₁ (w³₁₁ = 1) and through a³₂ (w³₂₁ = 0.5)
+        by_paths = ((a3[0, 0] - 1.0) * slope3[0, 0] * 1.0 + (a3[1, 0] - 0.0) * slope3[1, 0] * 0.5) * slope2[0, 0] * 1.0
+        # ∂C/∂w³₂₁: an output-layer weight has one path, (a³₂ − y₂) σ'(z³₂) a²₁
+        one_path = (a3[1, 0] - 0.0) * slope3[1, 0] * a2[0, 0]
 
 
         def _forward_222(weights, biases, x, *rest, **options):
-            return [z2.copy(), z3.copy()], [x.copy(), a2.copy(), a3.copy()]
+            # a stand-in for feedforward that knows only this network: (zs, activations) worked out above
+            return [z2.copy(), z3.copy()], [np.array([[1.0], [0.5]]), a2.copy(), a3.copy()]
 
 
-        def _cost_222(w2_flat):
-            return oracle.plain_cost([w2_flat.reshape(2, 2), W3], [b2, b3], x, y, "quadratic")
-
-
-        with checks.trusted(globals(), feedforward=_forward_222, sigmoid=_sigmoid_ok, sigmoid_prime=_sigmoid_prime_ok):
+        with checks.trusted(globals(), feedforward=_forward_222):
             got = _as_float(weight_gradient_by_paths([W2, W3], [b2, b3], x, y, 0, 0, 0), "∂C/∂w²₁₁")
             got_out = _as_float(weight_gradient_by_paths([W2, W3], [b2, b3], x, y, 1, 1, 0), "∂C/∂w³₂₁")
-        checks.expect_gradient([got], lambda v: _cost_222(np.array([v[0], *W2.ravel()[1:]])), [W2[0, 0]],
-                               "∂C/∂w²₁₁ in the 2-2-2 network",
-                               hint="add the chain products of BOTH paths, through a³₁ and through a³₂, each "
-                                    "with its σ' factors and ending in σ'(z²₁)·x₁")
-        checks.expect_close(got_out, (a3[1, 0] - y[1, 0]) * _sigmoid_prime_ok(z3[1, 0]) * a2[0, 0],
-                            "∂C/∂w³₂₁ (an output-layer weight: one path)", rtol=1e-9,
+        checks.expect_close(got, by_paths, "∂C/∂w²₁₁ in the 2-2-2 network", rtol=1e-9,
+                            hint="add the chain products of BOTH paths, through a³₁ and through a³₂, each "
+                                 "with its σ' factors and ending in σ'(z²₁)·x₁")
+        checks.expect_close(got_out, one_path, "∂C/∂w³₂₁ (an output-layer weight: one path)", rtol=1e-9,
                             hint="for an output weight the only path is (a³₂ − y₂)σ'(z³₂)a²₁")
         print("visible weight_gradient_by_paths tests passed")
-        """), hidden=_join(_PLAIN_FORWARD, r"""
+        """, hidden=r"""
         def _exact_weight_gradient(weights, biases, x, y, i, j, k):
             # trusted ∂C/∂w_jk of layer i + 2, from the plain forward pass and the loop forms of BP1, BP2, BP4
-            zs, acts = _plain_forward(weights, biases, x)
+            zs, acts = oracle.plain_feedforward(weights, biases, x)
             delta = oracle.loop_bp1(acts[-1] - y, zs[-1])
             for layer in range(len(weights) - 2, i - 1, -1):
                 delta = oracle.loop_bp2(weights[layer + 1], delta, zs[layer])
@@ -763,7 +733,7 @@ def cells():
 
 
         rng = np.random.default_rng(307)
-        with checks.trusted(globals(), feedforward=_plain_forward, sigmoid=_sigmoid_ok, sigmoid_prime=_sigmoid_prime_ok):
+        with checks.trusted(globals(), "feedforward", "sigmoid", "sigmoid_prime"):
             for number, sizes in enumerate([[2, 2, 2], [3, 4, 2], [2, 3, 2, 2], [1, 2, 3, 2, 1], [3, 1, 2]]):
                 weights, biases = oracle.random_network(sizes, seed=3070 + number)
                 x, y = rng.standard_normal((sizes[0], 1)), rng.uniform(0, 1, (sizes[-1], 1))
@@ -787,7 +757,7 @@ def cells():
 
             checks.expect_gradient([got], _cost_of_w21, [weights[0][1, 0]], "∂C/∂w²₂₁ in a 2-3-2-2 network (6 paths)",
                                    hint="sum the chain products of all 3 × 2 paths")
-        """)),
+        """),
         markdown(r"""
         **Seeing the two paths.** The cell below prints what each path of the 2-2-2 network contributes to
         $\partial C/\partial w^2_{11}$, their sum, and a central-difference estimate. Neither path alone is the

@@ -44,36 +44,42 @@ def _given_costs():
     return cell
 
 
-# Shared by the visible and hidden parts of the backprop test: trusted building blocks, a
-# feedforward that counts the sample columns it pushes through the network, and a comparison
-# with central differences of the trusted plain cost.
+# Visible part of the backprop test: a stand-in feedforward that counts the sample columns it pushes
+# through the network (feedforward is given in this notebook, so this answers nothing), and the
+# comparison of backprop's gradients with expected ones. BP1–BP4 are passed to checks.trusted by
+# name: in the student's notebook they stay the student's, when graded they are known-good ones.
 _BACKPROP_CHECKER = r'''
-def _counting_feedforward(weights, biases, x, output_activation=oracle.stable_sigmoid):
-    """Trusted forward pass (zˡ = Wˡaˡ⁻¹ + bˡ, aˡ = σ(zˡ)) that counts the sample columns it processes."""
+def _sigma(z):
+    # σ(z) = 1 / (1 + e^(−z)), written as e^(−ln(1 + e^(−z))) so that no z overflows
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
+
+
+def _counting_feedforward(weights, biases, x, output_activation=_sigma):
+    """A stand-in for the given feedforward (zˡ = Wˡaˡ⁻¹ + bˡ, aˡ = σ(zˡ)) that counts the sample columns it processes."""
     a = np.asarray(x, dtype=np.float64)
     _forward_columns[0] += a.shape[1]
     zs, acts = [], [a]
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = w @ a + b
-        a = output_activation(z) if i == len(weights) - 1 else oracle.stable_sigmoid(z)
+        a = output_activation(z) if i == len(weights) - 1 else _sigma(z)
         zs.append(z)
         acts.append(a)
     return zs, acts
 
 
 _forward_columns = [0]
-_trusted_blocks = dict(bp1_output_error=oracle.loop_bp1, bp2_hidden_error=oracle.loop_bp2,
-                       bp3_bias_gradient=oracle.loop_bp3, bp4_weight_gradient=oracle.loop_bp4,
-                       sigmoid=oracle.stable_sigmoid, sigmoid_prime=oracle.plain_sigmoid_prime,
-                       hadamard=np.multiply, feedforward=_counting_feedforward)
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_BACKPROP_HINT = ("Check: δᴸ = cost.output_error(zs[-1], activations[-1], y); for layer l = i + 2 BP2 uses "
+                  "weights[i + 1] = Wˡ⁺¹ and zs[i] = zˡ, BP4 uses activations[i] = aˡ⁻¹; gradients stored at index i, "
+                  "not in reverse order")
 
 
 def _run_backprop(weights, biases, x, y, cost, label):
-    """Run backprop on trusted BP1–BP4; check what it returns, its forward passes and its inputs."""
+    """Run backprop with BP1–BP4 and the counting feedforward; check what it returns, its forward passes and inputs."""
     saved = [p.copy() for p in weights + biases]
     _forward_columns[0] = 0
-    with checks.trusted(globals(), **_trusted_blocks):
+    with checks.trusted(globals(), "bp1_output_error", "bp2_hidden_error", "bp3_bias_gradient", "bp4_weight_gradient",
+                        feedforward=_counting_feedforward):
         result = backprop(weights, biases, x, y, cost)
     checks.expect(result is not None, "backprop returned None — it should return grad_b, grad_w")
     checks.expect(len(result) == 2, f"backprop should return two lists (grad_b, grad_w), got {len(result)} items")
@@ -85,31 +91,24 @@ def _run_backprop(weights, biases, x, y, cost, label):
                   "estimating gradients by finite differences is not backpropagation")
     for p, before in zip(weights + biases, saved):
         checks.expect(np.array_equal(p, before), f"{label}: backprop changed the weights or biases in place")
-    return grad_b, grad_w
-
-
-def _check_backprop(weights, biases, x, y, cost, kind, label):
-    """Run backprop on trusted BP1–BP4 and compare every gradient with central differences."""
-    grad_b, grad_w = _run_backprop(weights, biases, x, y, cost, label)
     n_layers = len(weights)
     checks.expect(len(grad_b) == n_layers and len(grad_w) == n_layers,
                   f"{label}: expected {n_layers} bias gradients and {n_layers} weight gradients (one per layer "
                   f"2..{n_layers + 1}), got {len(grad_b)} and {len(grad_w)}")
-    numeric_b, numeric_w = oracle.numeric_network_gradients(weights, biases, x, y, kind)
-    for i in range(n_layers):
+    return grad_b, grad_w
+
+
+def _compare_gradients(grad_b, grad_w, want_b, want_w, label, compare):
+    """Check each gradient's layout (that of biases and weights), then compare(got, want, name) its values."""
+    for i in range(len(want_w)):
         layer = str(i + 2).translate(_SUP)
-        for got, want, name in [(grad_b[i], numeric_b[i], f"grad_b[{i}] = ∂C/∂b{layer}"),
-                                (grad_w[i], numeric_w[i], f"grad_w[{i}] = ∂C/∂W{layer}")]:
+        for got, want, name in [(grad_b[i], want_b[i], f"grad_b[{i}] = ∂C/∂b{layer}"),
+                                (grad_w[i], want_w[i], f"grad_w[{i}] = ∂C/∂W{layer}")]:
             got = checks.as_array(got, f"{label}: {name}")
-            checks.expect(got.shape == want.shape,
-                          f"{label}: {name} has shape {got.shape}, expected {want.shape}. Index i holds layer i + 2, "
+            checks.expect(got.shape == np.shape(want),
+                          f"{label}: {name} has shape {got.shape}, expected {np.shape(want)}. Index i holds layer i + 2, "
                           "in the order of `weights`/`biases` (input side first), and the result is (grad_b, grad_w)")
-            error = checks.gradient_error(got, want)
-            checks.expect(error <= checks.GRADIENT_TOLERANCE,
-                          f"{label}: {name} disagrees with central differences of the batch-average cost "
-                          f"(relative error {error:.1e} > 1e-7). Check: δᴸ = cost.output_error(zs[-1], a_out, y); "
-                          "for layer l = i + 2 BP2 uses weights[i + 1] = Wˡ⁺¹ and zs[i] = zˡ, BP4 uses "
-                          "activations[i] = aˡ⁻¹; gradients stored at index i, not in reverse order")
+            compare(got, want, f"{label}: {name}")
 '''
 
 
@@ -228,16 +227,15 @@ def cells():
         """),
         solution(backprop_equations.bp1_output_error, grade_id="bp1_output_error"),
         tests("test_bp1_output_error", 5, visible=r"""
-        with checks.trusted(globals(), sigmoid_prime=oracle.plain_sigmoid_prime, hadamard=np.multiply):
-            grad_a = np.array([[-0.5], [0.75]])           # aᴸ − y for aᴸ = (0.5, 0.75), y = (1, 0)
-            z_out = np.array([[0.0], [np.log(3.0)]])
-            checks.expect_close(bp1_output_error(grad_a, z_out), [[-0.125], [0.140625]],
-                                "δᴸ for the worked example", rtol=1e-12,
-                                hint="BP1: δᴸ = ∇ₐC ⊙ σ'(zᴸ) — is the ⊙σ'(zᴸ) factor missing, or σ used instead of σ'?")
+        grad_a = np.array([[-0.5], [0.75]])           # aᴸ − y for aᴸ = (0.5, 0.75), y = (1, 0)
+        z_out = np.array([[0.0], [np.log(3.0)]])      # σ'(zᴸ) = (1/2 · 1/2, 3/4 · 1/4) = (0.25, 0.1875)
+        checks.expect_close(bp1_output_error(grad_a, z_out), [[-0.125], [0.140625]],
+                            "δᴸ for the worked example", rtol=1e-12,
+                            hint="BP1: δᴸ = ∇ₐC ⊙ σ'(zᴸ) — is the ⊙σ'(zᴸ) factor missing, or σ used instead of σ'?")
         print("visible BP1 tests passed")
         """, hidden=r"""
         rng = np.random.default_rng(401)
-        with checks.trusted(globals(), sigmoid_prime=oracle.plain_sigmoid_prime, hadamard=np.multiply):
+        with checks.trusted(globals(), "sigmoid_prime", "hadamard"):
             for n, m in [(1, 1), (3, 1), (2, 5), (4, 4), (10, 3)]:
                 grad_a, z = rng.standard_normal((n, m)), rng.uniform(-4, 4, (n, m))
                 out = checks.expect_inputs_unchanged(bp1_output_error, grad_a, z, name="bp1_output_error")
@@ -298,19 +296,19 @@ def cells():
         w3 = np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])   # W³: 2 neurons in layer 3, 3 in layer 2
         delta3 = np.array([[0.4], [0.2]])
         z2 = np.array([[0.0], [np.log(3.0)], [0.0]])
-        with checks.trusted(globals(), sigmoid_prime=oracle.plain_sigmoid_prime, hadamard=np.multiply):
-            try:
-                delta2 = bp2_hidden_error(w3, delta3, z2)
-            except ValueError as error:
-                raise checks.CheckFailed(f"bp2_hidden_error raised ValueError: {error}. Shapes: Wˡ⁺¹ is (2, 3), "
-                                         "δˡ⁺¹ is (2, 1), zˡ is (3, 1) and δˡ must be (3, 1) — BP2 multiplies "
-                                         "by the transpose (Wˡ⁺¹)ᵀ") from None
-            checks.expect_close(delta2, [[0.1], [0.1125], [0.15]], "δ² for the worked example", rtol=1e-12,
-                                hint="BP2: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)")
+        try:
+            delta2 = bp2_hidden_error(w3, delta3, z2)
+        except ValueError as error:
+            raise checks.CheckFailed(f"bp2_hidden_error raised ValueError: {error}. Shapes: Wˡ⁺¹ is (2, 3), "
+                                     "δˡ⁺¹ is (2, 1), zˡ is (3, 1) and δˡ must be (3, 1) — BP2 multiplies "
+                                     "by the transpose (Wˡ⁺¹)ᵀ") from None
+        # (W³)ᵀδ³ = (0.4, 0.8 − 0.2, 0.6) and σ'(z²) = (0.25, 0.1875, 0.25)
+        checks.expect_close(delta2, [[0.1], [0.1125], [0.15]], "δ² for the worked example", rtol=1e-12,
+                            hint="BP2: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ)")
         print("visible BP2 tests passed")
         """, hidden=r"""
         rng = np.random.default_rng(402)
-        with checks.trusted(globals(), sigmoid_prime=oracle.plain_sigmoid_prime, hadamard=np.multiply):
+        with checks.trusted(globals(), "sigmoid_prime", "hadamard"):
             for n_next, n, m in [(2, 3, 1), (4, 2, 3), (3, 3, 2), (3, 3, 1), (1, 5, 4), (5, 1, 1)]:
                 w = rng.standard_normal((n_next, n))            # square cases are not symmetric
                 delta_next, z = rng.standard_normal((n_next, m)), rng.uniform(-3, 3, (n, m))
@@ -539,28 +537,71 @@ def cells():
         chain_w, chain_b = [np.array([[0.0]]), np.array([[2.0]])], [np.array([[0.0]]), np.array([[-1.0]])]
         chain_gb, chain_gw = _run_backprop(chain_w, chain_b, np.array([[2.0]]), np.array([[1.0]]), QUADRATIC,
                                            "the 1-1-1 chain")
-        checks.expect_close([chain_gb[0][0, 0], chain_gb[1][0, 0]], [-0.0625, -0.125], "[∂C/∂b², ∂C/∂b³] for the chain",
-                            rtol=1e-12, hint="grad_b[i] is ∂C/∂bⁱ⁺² (input side first), and the result is (grad_b, grad_w) in this order")
-        checks.expect_close([chain_gw[0][0, 0], chain_gw[1][0, 0]], [-0.125, -0.0625], "[∂C/∂w², ∂C/∂w³] for the chain",
-                            rtol=1e-12, hint="∂C/∂w² = x δ², ∂C/∂w³ = a² δ³ (BP4 uses the layer's input aˡ⁻¹)")
-        # a 2-3-2 network, a batch of 3 samples
-        rng = np.random.default_rng(40)
-        weights, biases = oracle.random_network([2, 3, 2], seed=40)
-        x, y = rng.standard_normal((2, 3)), np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
-        _check_backprop(weights, biases, x, y, QUADRATIC, "quadratic", "2-3-2 network, m = 3, quadratic cost")
+        checks.expect_close([np.ravel(chain_gb[0])[0], np.ravel(chain_gb[1])[0]], [-0.0625, -0.125],
+                            "[∂C/∂b², ∂C/∂b³] for the chain", rtol=1e-12,
+                            hint="grad_b[i] is ∂C/∂bⁱ⁺² (input side first), and the result is (grad_b, grad_w) in "
+                                 "this order")
+        checks.expect_close([np.ravel(chain_gw[0])[0], np.ravel(chain_gw[1])[0]], [-0.125, -0.0625],
+                            "[∂C/∂w², ∂C/∂w³] for the chain", rtol=1e-12,
+                            hint="∂C/∂w² = x δ², ∂C/∂w³ = a² δ³ (BP4 uses the layer's input aˡ⁻¹)")
+
+        # a 2-3-2 network and a batch of m = 2 samples, worked out by hand (quadratic cost):
+        # W²x = (1.5, −4, 0), so b² = z² − W²x makes z² = (0, ln 3, −ln 3): a² = (1/2, 3/4, 1/4),
+        #   σ'(z²) = (1/4, 3/16, 3/16); W³a² = (2, 0), so b³ makes z³ = (0, ln 3): a³ = (1/2, 3/4), σ'(z³) = (1/4, 3/16).
+        # Both samples have the same input x; their targets are y = (1, 0) and y = (1/2, 1).
+        # δ³ = (a³ − y) ⊙ σ'(z³) has the columns (−1/8, 9/64) and (0, −3/64);
+        # δ² = ((W³)ᵀδ³) ⊙ σ'(z²) has the columns (−1/32, −75/1024, 81/1024) and (0, 9/1024, −27/1024).
+        # ∂C/∂bˡ = (1/m) Σₓ δˡₓ, ∂C/∂W² = (1/m) δ² Xᵀ, ∂C/∂W³ = (1/m) δ³ (A²)ᵀ.
+        W2, W3 = np.array([[1.0, 0.5], [-1.0, 2.0], [0.5, 1.0]]), np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+        b2 = np.array([[0.0 - 1.5], [np.log(3.0) + 4.0], [-np.log(3.0) - 0.0]])
+        b3 = np.array([[0.0 - 2.0], [np.log(3.0) - 0.0]])
+        X, Y = np.array([[2.0, 2.0], [-1.0, -1.0]]), np.array([[1.0, 0.5], [0.0, 1.0]])
+        want_b = [np.array([[-1 / 64], [-33 / 1024], [27 / 1024]]), np.array([[-1 / 16], [3 / 64]])]
+        want_w = [np.array([[-1 / 32, 1 / 64], [-33 / 512, 33 / 1024], [27 / 512, -27 / 1024]]),
+                  np.array([[-1 / 32, -3 / 64, -1 / 64], [3 / 128, 9 / 256, 3 / 256]])]
+        label = "2-3-2 network, m = 2, quadratic cost"
+        grad_b, grad_w = _run_backprop([W2, W3], [b2, b3], X, Y, QUADRATIC, label)
+        _compare_gradients(grad_b, grad_w, want_b, want_w, label,
+                           lambda got, want, name: checks.expect_close(got, want, name, rtol=1e-9, atol=1e-12,
+                                                                       hint=_BACKPROP_HINT))
         print("visible backprop tests passed")
         """), hidden=r"""
+        def _check_backprop(weights, biases, x, y, cost, kind, label):
+            # run backprop as in the visible part and compare every gradient with central differences of the
+            # trusted plain batch-average cost
+            grad_b, grad_w = _run_backprop(weights, biases, x, y, cost, label)
+            numeric_b, numeric_w = oracle.numeric_network_gradients(weights, biases, x, y, kind)
+
+            def agree(got, want, name):
+                error = checks.gradient_error(got, want)
+                checks.expect(error <= checks.GRADIENT_TOLERANCE,
+                              f"{name} disagrees with central differences of the batch-average cost "
+                              f"(relative error {error:.1e} > 1e-7). {_BACKPROP_HINT}")
+
+            _compare_gradients(grad_b, grad_w, numeric_b, numeric_w, label, agree)
+
+
         rng = np.random.default_rng(405)
-        for seed, (sizes, m, cost, kind) in enumerate([
-                ([3, 4, 2], 1, QUADRATIC, "quadratic"), ([2, 5, 3, 4], 3, CROSS_ENTROPY, "cross-entropy"),
-                ([4, 3, 3, 3, 2], 4, QUADRATIC, "quadratic"), ([3, 2, 4, 3, 2], 2, CROSS_ENTROPY, "cross-entropy"),
-                ([3, 2], 5, QUADRATIC, "quadratic"), ([2, 1], 1, CROSS_ENTROPY, "cross-entropy"),
-                ([3, 3, 3], 2, QUADRATIC, "quadratic"), ([3, 3, 3, 3], 1, CROSS_ENTROPY, "cross-entropy"),
-                ([1, 6, 2], 3, CROSS_ENTROPY, "cross-entropy"), ([5, 4, 3, 2, 3], 6, QUADRATIC, "quadratic")]):
-            weights, biases = oracle.random_network(sizes, seed=450 + seed)
-            x, y = rng.standard_normal((sizes[0], m)), rng.uniform(0, 1, (sizes[-1], m))
-            _check_backprop(weights, biases, x, y, cost, kind,
-                            f"network {'-'.join(map(str, sizes))}, m = {m}, {kind} cost")
+        # a softmax output layer with categorical cross-entropy, as a Cost of the given class (δᴸ = aᴸ − y)
+        softmax_cost = Cost("softmax + cross-entropy", lambda a, y: -float(np.sum(y * np.log(a))) / a.shape[1],
+                            oracle.plain_softmax, cross_entropy_output_error)
+        with checks.trusted(globals(), "sigmoid", "sigmoid_prime", "hadamard"):
+            for seed, (sizes, m, cost, kind) in enumerate([
+                    ([3, 4, 2], 1, QUADRATIC, "quadratic"), ([2, 5, 3, 4], 3, CROSS_ENTROPY, "cross-entropy"),
+                    ([4, 3, 3, 3, 2], 4, QUADRATIC, "quadratic"), ([3, 2, 4, 3, 2], 2, CROSS_ENTROPY, "cross-entropy"),
+                    ([3, 2], 5, QUADRATIC, "quadratic"), ([2, 1], 1, CROSS_ENTROPY, "cross-entropy"),
+                    ([3, 3, 3], 2, QUADRATIC, "quadratic"), ([3, 3, 3, 3], 1, CROSS_ENTROPY, "cross-entropy"),
+                    ([1, 6, 2], 3, CROSS_ENTROPY, "cross-entropy"), ([5, 4, 3, 2, 3], 6, QUADRATIC, "quadratic")]):
+                weights, biases = oracle.random_network(sizes, seed=450 + seed)
+                x, y = rng.standard_normal((sizes[0], m)), rng.uniform(0, 1, (sizes[-1], m))
+                _check_backprop(weights, biases, x, y, cost, kind,
+                                f"network {'-'.join(map(str, sizes))}, m = {m}, {kind} cost")
+            for seed, (sizes, m) in enumerate([([3, 4, 3], 4), ([2, 3, 2, 4], 1)]):
+                weights, biases = oracle.random_network(sizes, seed=470 + seed)
+                x, y = rng.standard_normal((sizes[0], m)), np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], m)]
+                _check_backprop(weights, biases, x, y, softmax_cost, "softmax",
+                                f"network {'-'.join(map(str, sizes))}, m = {m}, softmax output with categorical "
+                                "cross-entropy")
         """),
         markdown(r"""
         ## 8. One sample at a time, or the whole mini-batch at once
@@ -660,6 +701,16 @@ def cells():
         checks.expect_close(central_difference(lambda v: float(np.sum(v ** 3)), x, 1e-3), 3 * x ** 2 + 1e-6,
                             "central difference of Σx³ with h = 1e-3", rtol=1e-9,
                             hint="use the h that is passed in, and divide by 2h")
+        # a 0-d array x (shape ()): the derivative of x³ at 1.5 with h = 0.1 is exactly 3·1.5² + h² = 6.76
+        checks.expect_close(central_difference(lambda v: float(np.sum(v ** 3)), np.array(1.5), 0.1), 6.76,
+                            "central difference of x³ at x = 1.5 (a 0-d array) with h = 0.1", rtol=1e-9,
+                            hint="walk over np.ndindex(x.shape), which also covers x of shape ()")
+        # an integer x: step on a float copy, or x + h is truncated back to an integer
+        x_int = np.array([[1, -2], [3, 0]])
+        g = checks.expect_inputs_unchanged(central_difference, lambda v: float(np.sum(v ** 3)), x_int, 0.1,
+                                           name="central_difference")
+        checks.expect_close(g, 3.0 * x_int ** 2 + 0.01, "central difference of Σx³ for an integer array x, h = 0.1",
+                            rtol=1e-9, hint="work on a float copy of x: np.array(x, dtype=float)")
         # the caller's x must come back untouched (bit for bit), even for values that do not round-trip
         x = np.array([0.1, 0.7, 1.3, 1e-3, 123.456])
         checks.expect_inputs_unchanged(central_difference, lambda v: float(np.sum(np.exp(np.sin(v)))), x,

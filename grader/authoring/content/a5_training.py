@@ -518,6 +518,36 @@ def cells():
         checks.expect(first == again and list(history_a.train_cost) == list(history_b.train_cost),
                       "the same seed must give the same run: shuffle with np.random.default_rng(seed)")
         checks.expect(first != other, "the seed argument must decide the shuffling: another seed, another order")
+        # epochs = 0: no step, the starting parameters (as new arrays) and an empty history
+        rng = np.random.default_rng(31)
+        start = oracle.random_network([3, 2], seed=31)
+        x, y = rng.standard_normal((3, 6)), np.eye(2)[:, rng.integers(0, 2, 6)]
+        steps.clear()
+        with checks.trusted(globals(), sgd_step=stand_in_step):
+            weights, biases, history = sgd(start[0], start[1], x, y, 0, 2, 0.5, QUADRATIC, seed=3)
+        checks.expect(not steps, f"with epochs = 0 sgd should take no step, it took {len(steps)}")
+        for got, want in zip(weights + biases, start[0] + start[1]):
+            checks.expect_close(got, want, "the parameters returned after 0 epochs (the starting ones)", rtol=0, atol=0)
+        checks.expect(all(len(getattr(history, name)) == 0 for name in
+                          ["train_cost", "train_accuracy", "test_cost", "test_accuracy"]),
+                      "with epochs = 0 the history should stay empty")
+        # the defaults: cost=CROSS_ENTROPY, no test data, seed=0, monitor=True
+        runs = []
+        for options in [{}, {"cost": CROSS_ENTROPY, "x_test": None, "y_test": None, "seed": 0, "monitor": True}]:
+            steps.clear()
+            with checks.trusted(globals(), sgd_step=stand_in_step):
+                weights, biases, history = sgd(start[0], start[1], x, y, 2, 4, 0.5, **options)
+            runs.append(([sample_numbers(s["x"], x) for s in steps], list(history.train_cost),
+                         [s["cost"] == CROSS_ENTROPY for s in steps]))
+        checks.expect(all(runs[0][2]) and len(runs[0][2]) == 4,
+                      "sgd(weights, biases, x_train, y_train, epochs, batch_size, eta) should train with the default "
+                      "cost=CROSS_ENTROPY, one step per mini-batch")
+        checks.expect(len(runs[0][1]) == 2 and len(history.test_cost) == 0,
+                      "by default (monitor=True, no test data) the history should hold one training entry per epoch "
+                      "and no test entries")
+        checks.expect(runs[0][0] == runs[1][0] and runs[0][1] == runs[1][1],
+                      "the defaults should be cost=CROSS_ENTROPY, x_test=None, y_test=None, seed=0, monitor=True: "
+                      "sgd without them should make the same run as with them")
         """),
         markdown(r"""
         ## 4. Training on the digits
@@ -580,6 +610,11 @@ def cells():
         with checks.trusted(globals(), sgd=stand_in_sgd):
             train_digits(epochs=7)
         checks.expect(len(sgd_calls) == 1 and sgd_calls[0]["epochs"] == 7, "train_digits(7) should train for 7 epochs")
+        sgd_calls.clear()
+        with checks.trusted(globals(), sgd=stand_in_sgd):
+            train_digits()
+        checks.expect(len(sgd_calls) == 1 and sgd_calls[0]["epochs"] == 30,
+                      "train_digits() should train for its default of 30 epochs")
         with checks.trusted(globals(), sgd=trusted_sgd):
             weights, biases, history = train_digits(epochs=5)
         for name in ["train_cost", "train_accuracy", "test_cost", "test_accuracy"]:
@@ -699,6 +734,10 @@ def cells():
         with checks.trusted(globals(), sgd=stand_in_sgd):
             result = learning_rate_sweep([3.0, 0.3], epochs=1)
         check_calls([3.0, 0.3], 1)
+        sgd_calls.clear()
+        with checks.trusted(globals(), sgd=stand_in_sgd):
+            result = learning_rate_sweep((0.5,))       # any sequence of η, and the default of 10 epochs
+        check_calls([0.5], 10)
         with checks.trusted(globals(), sgd=trusted_sgd):
             sweep = learning_rate_sweep([0.01, 1.0, 100.0], epochs=5)
         small, good, large = sweep[0.01], sweep[1.0], sweep[100.0]

@@ -1,0 +1,228 @@
+"""Starting the student's process: in a bubblewrap sandbox, forked from a warm zygote where
+the machine allows it, else one fresh sandboxed Python per process (or, without
+bubblewrap, an unsandboxed one with a warning).
+
+Inside the sandbox: the system and the Python installation read-only, the student kit
+(``backprop_kit``), ``datasets`` and the runner (``sandbox_runner``), a private empty home
+and ``/tmp``. Not there: the network, the gradebook, the course folder, other
+submissions, the source notebooks, the hidden tests, ``grader`` (oracles, checks) and
+``solutions``. The only way out is the socket to the checker, which carries data only.
+"""
+
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+STUDENT_PACKAGES = ["backprop_kit", "datasets", "sandbox_runner"]
+HIDDEN_PACKAGES = ["grader", "solutions"]
+HOME = "/home/student"
+_PID = struct.Struct("<i")
+
+
+def sandbox_available():
+    """True when bubblewrap can isolate the student's process on this machine."""
+    return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
+
+
+def _package_dir(name):
+    spec = importlib.util.find_spec(name)
+    return Path(list(spec.submodule_search_locations)[0]).resolve()
+
+
+def student_env():
+    """The environment of the student's process (nothing of the grader's is passed on)."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": HOME, "MPLCONFIGDIR": "/tmp/matplotlib",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline", "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "NBGRADER_EXECUTION": "autograde", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+
+
+def bwrap_argv():
+    """bubblewrap arguments of the student's sandbox (see the module docstring)."""
+    argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--uid", "65534", "--gid", "65534", "--clearenv",
+            # the private /tmp first: later mounts may lie below /tmp (a checkout or venv there)
+            "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
+    for path in ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]:
+        if Path(path).exists():
+            argv += ["--ro-bind", path, path]
+    mounted = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
+    for path in mounted:
+        argv += ["--ro-bind", str(path), str(path)]
+    for package in STUDENT_PACKAGES:
+        folder = _package_dir(package)
+        argv += ["--ro-bind", str(folder), str(folder)]
+    for package in HIDDEN_PACKAGES:  # an installed (not editable) copy would sit in site-packages
+        spec = importlib.util.find_spec(package)
+        if spec is not None:
+            folder = _package_dir(package)
+            if any(folder.is_relative_to(path) for path in mounted):
+                argv += ["--tmpfs", str(folder)]
+    argv += ["--tmpfs", "/home", "--dir", HOME, "--chdir", HOME]
+    for key, value in student_env().items():
+        argv += ["--setenv", key, value]
+    return argv
+
+
+class StudentProcess:
+    """A running student process: the checker's end of its socket, and a way to stop it."""
+
+    def __init__(self, sock, kill):
+        self.sock, self._kill = sock, kill
+
+    def kill(self):
+        """Stop the process (and every process it started) at once."""
+        try:
+            self._kill()
+        finally:
+            self.sock.close()
+
+
+class FreshProcessLauncher:
+    """One new Python per student process, in the sandbox unless ``sandbox`` is False.
+
+    Parameters
+    ----------
+    limits : Limits
+    sandbox : bool
+    """
+
+    def __init__(self, limits, sandbox):
+        self.limits, self.sandbox = limits, sandbox
+
+    def argv(self, fd):
+        command = ["prlimit", f"--as={self.limits.memory_bytes}", sys.executable, "-m", "sandbox_runner",
+                   "--fd", str(fd), "--max-bytes", str(self.limits.payload_bytes)]
+        return bwrap_argv() + command if self.sandbox else command
+
+    def spawn(self):
+        ours, theirs = socket.socketpair()
+        env = student_env() if not self.sandbox else {}
+        if not self.sandbox:
+            env["HOME"] = os.environ.get("HOME", "/tmp")
+            env.pop("MPLCONFIGDIR")
+        process = subprocess.Popen(self.argv(theirs.fileno()), pass_fds=[theirs.fileno()], env=env or None,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        theirs.close()
+
+        def kill():
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+        return StudentProcess(ours, kill)
+
+    def close(self):
+        pass
+
+
+class ForkServerLauncher:
+    """Student processes forked from a zygote in the sandbox (see :mod:`sandbox_runner.forkserver`)."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one request per message
+        argv = bwrap_argv() + [sys.executable, "-m", "sandbox_runner.forkserver", "--control-fd", str(theirs.fileno()),
+                               "--memory-bytes", str(limits.memory_bytes), "--max-bytes", str(limits.payload_bytes)]
+        self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        theirs.close()
+        self.control.settimeout(120)
+        try:
+            ready = self.control.recv(1)
+        except OSError:
+            ready = b""
+        if ready != b"R":
+            self.close()
+            raise RuntimeError("the fork server did not start")
+        self.control.settimeout(30)
+        weakref.finalize(self, _stop, self.process, self.control)
+
+    def spawn(self):
+        ours, theirs = socket.socketpair()
+        socket.send_fds(self.control, [b"S"], [theirs.fileno()])
+        theirs.close()
+        (pid,) = _PID.unpack(_recv_exactly(self.control, _PID.size))
+        # the child is checked at once: a machine that forbids nested namespaces fails here
+        return StudentProcess(ours, lambda: self.control.sendall(b"K" + _PID.pack(pid)))
+
+    def close(self):
+        _stop(self.process, self.control)
+
+
+def _recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise RuntimeError("the fork server stopped")
+        data += chunk
+    return data
+
+
+def _stop(process, control):
+    control.close()
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+_LAUNCHERS = {}
+
+
+def launcher_for(limits):
+    """This process's launcher for ``limits``, made on first use and reused afterwards.
+
+    With the sandbox: the fork server when it starts and a first child answers, else
+    fresh sandboxed processes. Without bubblewrap (and ``limits.sandbox`` not True):
+    fresh unsandboxed processes, with a warning.
+    """
+    if limits in _LAUNCHERS:
+        return _LAUNCHERS[limits]
+    sandbox = sandbox_available() if limits.sandbox is None else limits.sandbox
+    if sandbox and not sandbox_available():
+        raise RuntimeError("the sandbox needs bubblewrap (bwrap) and prlimit: apt-get install bubblewrap")
+    launcher = None
+    if sandbox:
+        try:
+            launcher = ForkServerLauncher(limits)
+            probe_student(launcher)
+        except (OSError, RuntimeError):
+            if launcher is not None:
+                launcher.close()
+            launcher = None
+            print("note: nested namespaces are not available here: every student process starts afresh "
+                  "(slower, equally isolated)", file=sys.stderr)
+    if launcher is None:
+        if not sandbox:
+            print("warning: bubblewrap is not used: student code runs without the sandbox", file=sys.stderr)
+        launcher = FreshProcessLauncher(limits, sandbox)
+    _LAUNCHERS[limits] = launcher
+    return launcher
+
+
+def probe_student(launcher):
+    """Start one student process and check that it answers; raise RuntimeError if not."""
+    from sandbox_runner.wire import PeerClosed, PeerTimeout, WireError, recv_frame, send_frame
+    import time
+    process = launcher.spawn()
+    try:
+        send_frame(process.sock, {"op": "exec", "id": 1, "source": "1"})
+        reply, _ = recv_frame(process.sock, 2**20, time.monotonic() + 60)
+        if reply.get("ok") is not True:
+            raise RuntimeError("the student process does not answer")
+    except (PeerClosed, PeerTimeout, WireError, OSError) as error:
+        raise RuntimeError(f"the student process does not answer: {error}") from None
+    finally:
+        process.kill()

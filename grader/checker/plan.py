@@ -1,0 +1,139 @@
+"""Which cell of a submission runs where, and from which source.
+
+The master copy decides: a cell whose grade_id the master knows as a read-only cell runs
+the master's source, whatever the submission holds there — the set-up and given cells in
+both processes, the test cells only on the trusted side. Everything else of the
+submission (answer cells, cells the student added) runs in the student's process only.
+A test cell's source never reaches the student's process.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests
+
+SETUP_ID = "setup"
+SETUP, GIVEN, TEST, ANSWER, STUDENT = "setup", "given", "test", "answer", "student"
+
+
+@dataclass(frozen=True)
+class MasterCell:
+    """One nbgrader cell of the master copy: its id, its role and its source."""
+
+    grade_id: str
+    role: str
+    source: str
+    cell_type: str = "code"
+    points: float = 0.0
+
+
+@dataclass(frozen=True)
+class Master:
+    """The master copy of one notebook, by grade_id, in notebook order (picklable: it
+    travels with grading jobs)."""
+
+    cells: tuple
+
+    def get(self, grade_id):
+        return next((cell for cell in self.cells if cell.grade_id == grade_id), None)
+
+    def setup_cells(self):
+        return [cell for cell in self.cells if cell.role == SETUP]
+
+    @classmethod
+    def from_notebook(cls, nb, hidden_tests=True):
+        """The master of a source notebook (or a release: its tests are all visible).
+
+        Parameters
+        ----------
+        hidden_tests : bool
+            Keep the hidden parts of test cells (False: what a student's notebook shows).
+        """
+        if not hidden_tests:
+            nb, _ = ClearHiddenTests(enforce_metadata=False).preprocess(_copy(nb), {})
+        cells = []
+        for cell in nb.cells:
+            role = role_of(cell)
+            if role is not None:
+                cells.append(MasterCell(cell.metadata.nbgrader["grade_id"], role, cell.source, cell.cell_type,
+                                        float(cell.metadata.nbgrader.get("points", 0) or 0)))
+        return cls(tuple(cells))
+
+    @classmethod
+    def from_gradebook(cls, gradebook, assignment, notebook):
+        """The master nbgrader recorded when it generated the release (hidden tests included)."""
+        record = gradebook.find_notebook(notebook, assignment)
+        graded = {cell.name: cell.max_score for cell in record.grade_cells}
+        answers = {cell.name for cell in record.solution_cells}
+        cells = []
+        for cell in record.source_cells:
+            if cell.name in answers:
+                role = ANSWER
+            elif cell.name in graded:
+                role = TEST
+            elif cell.locked:
+                role = SETUP if cell.name == SETUP_ID else GIVEN
+            else:
+                continue
+            cells.append(MasterCell(cell.name, role, cell.source, cell.cell_type, float(graded.get(cell.name, 0))))
+        return cls(tuple(cells))
+
+
+def _copy(nb):
+    import copy
+    return copy.deepcopy(nb)
+
+
+def role_of(cell):
+    """The role of a master notebook cell (None for cells nbgrader does not track)."""
+    if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
+        return None
+    if utils.is_solution(cell):
+        return ANSWER
+    if utils.is_grade(cell):
+        return TEST
+    return SETUP if cell.metadata.nbgrader.get("grade_id") == SETUP_ID else GIVEN
+
+
+@dataclass(frozen=True)
+class PlannedCell:
+    """A cell to run: its index in the submission, where it runs, and what runs."""
+
+    index: int
+    role: str
+    source: str
+    grade_id: str | None = None
+
+
+def plan_notebook(nb, master):
+    """The cells of submission ``nb`` to run, in order (see the module docstring).
+
+    As nbgrader's sanitizing does (DeduplicateIds, OverwriteCells), a grade_id that occurs
+    twice counts at its last occurrence, and a cell keeps the cell type of the master. The
+    set-up cell runs first, wherever the submission put it.
+    """
+    last = {}
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            last[grade_id] = index
+    planned = []
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        known = master.get(grade_id) if grade_id and last[grade_id] == index else None
+        cell_type = known.cell_type if known is not None else cell.cell_type
+        if cell_type != "code":
+            continue
+        if known is not None and known.role in (SETUP, GIVEN, TEST):
+            planned.append(PlannedCell(index, known.role, known.source, grade_id))
+        else:
+            planned.append(PlannedCell(index, STUDENT, cell.source, grade_id if known is not None else None))
+    return [p for p in planned if p.role == SETUP] + [p for p in planned if p.role != SETUP]
+
+
+def plan_hash(planned):
+    """A fingerprint of a plan: two notebooks with the same one run identically."""
+    text = json.dumps([(p.index, p.role, p.source) for p in planned])
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,230 @@
+"""Bringing a submission into the grading area: a copy that nbgrader can read.
+
+``submitted/`` is never modified. The staged copy is the submission with what would stop
+nbgrader put right, each with a reason for the student: an unreadable notebook is left
+out (graded as missing), a byte-order mark dropped, cells of another notebook turned into
+plain cells, deleted answer and test cells put back as released.
+"""
+
+import copy
+import shutil
+import warnings
+from dataclasses import dataclass
+
+import nbformat
+from nbgrader import utils
+
+
+def read_submitted(path):
+    """A submitted notebook (a UTF-8 byte-order mark, as Windows editors write, is allowed);
+    raises on a file that is not a valid notebook."""
+    text = path.read_bytes().decode("utf-8-sig")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    return nb
+
+
+def _drop_duplicated_ids(nb):
+    """Keep only the last cell of every grade_id that occurs more than once (as nbgrader's
+    DeduplicateIds does, but without leaving the empty metadata that stops its later steps);
+    return the duplicated ids."""
+    def grade_id(cell):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        return meta.get("grade_id") if (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)) else None
+
+    last = {grade_id(cell): index for index, cell in enumerate(nb.cells) if grade_id(cell)}
+    duplicated = set()
+    for index, cell in enumerate(nb.cells):
+        if grade_id(cell) and last[grade_id(cell)] != index:
+            duplicated.add(grade_id(cell))
+            del cell.metadata["nbgrader"]
+    return sorted(duplicated)
+
+
+@dataclass
+class ReleasedNotebook:
+    """What a submission of one notebook is checked against."""
+
+    locked: dict  # grade_id -> source of the read-only cells, as released
+    grade_ids: set  # every nbgrader cell id of the notebook
+    cells: list  # the released notebook's cells
+
+
+def released_notebook(nb):
+    """The ReleasedNotebook of a released (or master) notebook."""
+    metas = [(c.metadata.get("nbgrader", {}), c.source) for c in nb.cells]
+    return ReleasedNotebook({m["grade_id"]: src for m, src in metas if m.get("locked")},
+                            {m["grade_id"] for m, _ in metas if m.get("grade_id")}, nb.cells)
+
+
+def released_notebooks(course, assignment):
+    """{notebook name: ReleasedNotebook} of the assignment's release."""
+    return {path.stem: released_notebook(nbformat.read(path, as_version=4))
+            for path in sorted(course.path("release", ".", assignment).glob("*.ipynb"))}
+
+
+def stage_submission(course, assignment, student, expected, staging):
+    """Copy a submission into the staging area, leaving out notebooks that cannot be read.
+
+    Parameters
+    ----------
+    expected : dict
+        {notebook name: ReleasedNotebook}.
+
+    Returns
+    -------
+    list of str
+        Reasons to report (missing, renamed or unreadable notebooks, deleted test cells, …).
+    """
+    source = course.path("submitted", student, assignment)
+    target = staging / "submitted" / student / assignment
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    reasons = []
+    for item in sorted(source.iterdir()):
+        if item.suffix != ".ipynb":
+            if item.is_file():
+                shutil.copy2(item, target / item.name)
+            continue
+        if item.stem not in expected:
+            reasons.append(f"{item.name} is not a notebook of {assignment} (ignored)")
+            continue
+        try:
+            nb = read_submitted(item)
+        except Exception as error:
+            reasons.append(f"{item.name} is not a valid notebook and was graded as missing: "
+                           f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
+            continue
+        reasons += repair(nb, expected[item.stem], item.name)
+        with warnings.catch_warnings():  # nbformat corrects duplicate cell ids, with a warning
+            warnings.simplefilter("ignore")
+            nbformat.write(nb, target / item.name)
+    for name in expected:
+        if not (source / f"{name}.ipynb").exists():
+            others = sorted(p.name for p in source.glob("*.ipynb"))
+            reasons.append(f"{name}.ipynb is missing" + (f" (found {', '.join(others)}: renamed?)" if others else ""))
+    return reasons
+
+
+def repair(nb, released, filename, restore=lambda cell: True):
+    """Put right, in place, what would stop nbgrader or let a student change how a cell is
+    graded; return the reasons to report.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        A submitted notebook.
+    released : ReleasedNotebook
+    filename : str
+        The notebook's name, for the reasons.
+    restore : callable(cell) -> bool
+        Which missing released cells are put back (all by default).
+    """
+    reasons = _cell_findings(filename, nb, released.locked)
+    foreign = _strip_foreign_cells(nb, released.grade_ids)
+    if foreign:
+        reasons.append(f"{filename}: cells with ids of another notebook ({', '.join(foreign[:4])}"
+                       f"{', …' if len(foreign) > 4 else ''}) were treated as plain cells")
+    duplicated = _drop_duplicated_ids(nb)
+    if duplicated:
+        reasons.append(f"{filename}: cells {', '.join(duplicated[:4])} appear more than once; the last one counts")
+    altered = _restore_metadata(nb, released.cells)
+    if altered:
+        reasons.append(f"{filename}: the nbgrader metadata of cells {', '.join(altered[:4])} was changed; "
+                       "restored as released")
+    restored = restore_missing_cells(nb, released.cells, keep=restore)
+    if restored:
+        reasons.append(f"{filename}: cells {', '.join(restored[:6])}{', …' if len(restored) > 6 else ''} "
+                       "were missing and were put back as released")
+    return reasons
+
+
+def restore_missing_cells(nb, released_cells, keep=lambda cell: True):
+    """Put back, as released, every nbgrader cell (answer or test) the submission lacks.
+
+    Each goes right after the cell that precedes it in the release (or first). nbgrader's
+    own ``add_missing_cells`` restores test cells only, and stops with an error when the
+    answer cell before a missing test cell is missing too, which would cost the whole
+    notebook; here a missing answer is just a stub that fails its own tests.
+
+    Parameters
+    ----------
+    keep : callable(cell) -> bool
+        Only cells it accepts are put back (all by default).
+
+    Returns
+    -------
+    list of str
+        The grade_ids put back.
+    """
+    def gid(cell):
+        return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+    present = {gid(c) for c in nb.cells}
+    restored = []
+    for position, cell in enumerate(released_cells):
+        if not gid(cell) or gid(cell) in present or not keep(cell):
+            continue
+        before = [gid(c) for c in released_cells[:position] if gid(c) and gid(c) in present]
+        index = next(i for i, c in enumerate(nb.cells) if gid(c) == before[-1]) + 1 if before else 0
+        nb.cells.insert(index, copy.deepcopy(cell))
+        present.add(gid(cell))
+        restored.append(gid(cell))
+    return restored
+
+
+_MEANINGFUL = ("grade", "solution", "locked", "task", "points")
+
+
+def _restore_metadata(nb, released_cells):
+    """Give every cell of a released grade_id its released nbgrader metadata and cell type
+    (a student cannot turn a test cell into an ungraded one); return the ids that differed."""
+    released = {cell.metadata.nbgrader["grade_id"]: cell for cell in released_cells
+                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+    altered = []
+    for cell in nb.cells:
+        original = released.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+        if original is None:
+            continue
+        mine, theirs = cell.metadata.nbgrader, original.metadata.nbgrader
+        if any(mine.get(key) != theirs.get(key) for key in _MEANINGFUL) or cell.cell_type != original.cell_type:
+            altered.append(original.metadata.nbgrader["grade_id"])
+            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata.nbgrader)
+            if cell.cell_type != original.cell_type:
+                source = cell.source
+                cell.clear()
+                cell.update(copy.deepcopy(original))
+                if original.metadata.nbgrader.get("solution"):
+                    cell.source = source
+    return altered
+
+
+def _strip_foreign_cells(nb, known_ids):
+    """Drop the nbgrader metadata of cells whose grade_id this notebook does not have
+    (nbgrader stops on them); return those ids."""
+    foreign = []
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id and grade_id not in known_ids:
+            foreign.append(grade_id)
+            del cell.metadata["nbgrader"]
+    return foreign
+
+
+def _cell_findings(filename, nb, locked):
+    present = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    missing = [g for g in locked if g not in present]
+    if locked and len(missing) == len(locked):
+        return [f"{filename} holds none of the assignment's read-only cells (from another assignment, or "
+                "its cell metadata was removed); the test cells were restored from the master copy"]
+    findings = []
+    if missing:
+        findings.append(f"{filename}: read-only cells {', '.join(missing)} were deleted or lost their "
+                        "metadata; restored from the master copy")
+    edited = [g for g, source in locked.items() if g in present and present[g].strip() != source.strip()]
+    if edited:
+        findings.append(f"{filename}: read-only cells {', '.join(edited)} were edited; the master copy was used")
+    return findings
