@@ -17,20 +17,18 @@ and a run killed half-way redoes only what it had not finished.
 
 import json
 import logging
-import os
 import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from sqlalchemy.exc import SAWarning
 
-from .checker.engine import ExecutionRecord, grade_notebook
-from .checker.launch import launcher_for, sandbox_available
+from .checker.engine import ExecutionRecord
+from .checker.job import GradingJob, run_grading_job
+from .checker.launch import sandbox_available
 from .checker.limits import Limits
 from .checker.plan import Master
 from .course import COURSE_ID
@@ -53,36 +51,6 @@ class SubmissionResult:
     max_score: float = 0.0
     reasons: list = field(default_factory=list)
     seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class GradingJob:
-    """One notebook to run in a worker: everything the worker needs travels with it (paths
-    are strings: the job is pickled). The worker never opens the gradebook."""
-
-    student: str
-    notebook: str
-    staged: str
-    record: str
-    master: Master
-    limits: Limits
-
-
-def run_grading_job(job):
-    """Worker entry point: run one staged notebook and write its execution record.
-
-    Returns
-    -------
-    ExecutionRecord
-    """
-    nb = nbformat.read(job.staged, as_version=4)
-    record = grade_notebook(nb, job.master, job.limits, launcher_for(job.limits))
-    out = Path(job.record)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_suffix(".partial")
-    partial.write_text(record.to_json(), encoding="utf-8")
-    os.replace(partial, out)
-    return record
 
 
 def masters(course, assignment):

@@ -11,11 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from .course import Course
 from .checker.limits import Limits
 
 
 def _course(args):
+    from .course import Course  # nbgrader loads slowly: only commands that need it pay for it
     return Course(Path(args.course), db_url=args.db_url)
 
 

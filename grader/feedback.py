@@ -20,10 +20,12 @@ class ShortTracebacks(NbGraderPreprocessor):
         return cell, resources
 
 
-#: nbgrader's feedback pipeline with the hidden tests and the traceback lines removed
-#: (import names, so the setting can be written into nbgrader_config.py as well).
+#: nbgrader's feedback pipeline with the hidden tests and the traceback lines removed and the
+#: students' markdown sanitized (import names, so the setting can be written into
+#: nbgrader_config.py as well).
 FEEDBACK_PREPROCESSORS = ["nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
-                          "grader.feedback.ShortTracebacks", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+                          "grader.feedback.ShortTracebacks", "grader.student_markdown.SafeMarkdown",
+                          "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 
 
 def generate_feedback(course, assignment, student=None):

@@ -17,17 +17,25 @@ from nbgrader.preprocessors import Execute
 from traitlets import Enum, Float, Integer, Unicode
 
 from .checker.engine import ExecutionRecord, grade_notebook
+from .checker.outputs import error_output
 from .checker.launch import launcher_for
 from .checker.limits import Limits
 from .checker.plan import Master, plan_hash, plan_notebook
 
 
 def autograde_preprocessors():
-    """nbgrader's autograde pipeline with ``Execute`` replaced by :class:`TrustedExecute`
-    (as import paths, so that it can be written into ``nbgrader_config.py``)."""
+    """nbgrader's autograde pipeline with ``Execute`` replaced by :class:`TrustedExecute` and
+    :class:`~grader.student_markdown.SafeMarkdown` (as import paths, so that it can be
+    written into ``nbgrader_config.py``)."""
     from nbgrader.converters import Autograde
     default = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [f"{__name__}.TrustedExecute" if pp is Execute else f"{pp.__module__}.{pp.__name__}" for pp in default]
+    names = []
+    for pp in default:
+        if pp is Execute:  # the execution step, then the students' markdown made safe to show
+            names += [f"{__name__}.TrustedExecute", "grader.student_markdown.SafeMarkdown"]
+        else:
+            names.append(f"{pp.__module__}.{pp.__name__}")
+    return names
 
 
 def settings(limits):
@@ -69,7 +77,8 @@ class TrustedExecute(Execute):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gb:
             master = Master.from_gradebook(gb, info["assignment"], info["notebook"])
-        record = self._precomputed(info, plan_hash(plan_notebook(nb, master)))
+        planned = plan_notebook(nb, master)
+        record = self._precomputed(info, plan_hash(planned), planned)
         if record is None:
             TrustedExecute.executed_here += 1
             record = grade_notebook(nb, master, self.limits(), launcher_for(self.limits()))
@@ -78,14 +87,22 @@ class TrustedExecute(Execute):
         record.apply(nb)
         return nb, resources
 
-    def _precomputed(self, info, digest):
+    def _precomputed(self, info, digest, planned):
+        """The workers' record of this notebook; None to execute here.
+
+        A record made from other cells is not used (the notebook is executed here). A missing
+        or unreadable record means the worker failed on this notebook: it is not retried in
+        this process, which also writes the gradebook; its cells get an error saying so.
+        """
         if not self.precomputed_dir:
             return None
         path = Path(self.precomputed_dir) / str(info.get("student")) / f"{info['notebook']}.json"
         try:
             record = ExecutionRecord.from_json(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
-            return None
+            reason = "the grading worker produced no record for this notebook (see the autograde report)"
+            return ExecutionRecord(plan_hash=digest, problems=[reason],
+                                   outputs={cell.index: [error_output("NotExecuted", reason)] for cell in planned})
         if record.plan_hash != digest:
             self.log.warning("%s: the precomputed record is for other cells; executing again", path)
             return None

@@ -141,4 +141,26 @@ def _trace(function):
 
 sigmoid_prime = _trace(lambda z: sigmoid(z) * (1.0 - sigmoid(z)))
 '''),
+    ("05_training", "learning_rate_sweep", '''
+def learning_rate_sweep(etas, epochs=10):
+    runs = {}
+    for eta in np.asarray(etas, dtype=float):          # numpy floats as the keys
+        start = init_network([64, 30, 10], seed=0)
+        runs[eta] = sgd(*start, digits.x_train, digits.y_train, epochs, 10, eta, CROSS_ENTROPY,
+                        digits.x_test, digits.y_test, seed=0)[2]
+    return runs
+'''),
+    ("05_training", "learning_slowdown", '''
+class Run(History):
+    """A History of one's own: a subclass of the given one."""
+
+
+def learning_slowdown(epochs=30, eta=0.15):
+    x, y = np.ones((1, 1)), np.zeros((1, 1))
+    runs = {}
+    for name, cost in [("quadratic", QUADRATIC), ("cross-entropy", CROSS_ENTROPY)]:
+        history = sgd([np.array([[2.0]])], [np.array([[2.0]])], x, y, epochs, 1, eta, cost)[2]
+        runs[name] = Run(**vars(history))
+    return runs
+'''),
 ]

@@ -5,8 +5,9 @@ The zygote runs inside bubblewrap (no network, no gradebook, read-only system). 
 then puts itself into namespaces of its own before it runs any student code:
 
 * a user namespace (so that it may mount), and in it a mount namespace with fresh,
-  private tmpfs mounts on ``/tmp``, the home folder and ``/proc``: nothing one student
-  writes is visible to another, and no other process can be seen;
+  private tmpfs mounts on ``/tmp``, the home folder, ``/dev/shm`` and ``/proc``; everything
+  else is read-only (the zygote's sandbox remounts it so): nothing one student writes is
+  visible to another, and no other process can be seen;
 * a PID namespace whose first process is the student's: when it dies, every process the
   student started dies with it, and no process outside can be signalled;
 * its own network and IPC namespaces;
@@ -37,6 +38,7 @@ CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 HOME = "/home/student"
+MAX_PROCESSES = 4096
 _PID = struct.Struct("<i")
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -92,10 +94,12 @@ def isolate(memory_bytes):
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     _mount_tmpfs("/tmp", "size=512m,mode=1777")
     _mount_tmpfs(HOME, "size=512m,mode=0755")
+    _mount_tmpfs("/dev/shm", "size=64m,mode=1777")
     _mount_tmpfs("/proc", "size=1m,mode=0555")  # no other process is visible, not even the zygote
     _drop_capabilities()
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))  # a brake on fork bombs
     os.chdir(HOME)
     os.environ.update(HOME=HOME, MPLCONFIGDIR="/tmp/matplotlib")
 

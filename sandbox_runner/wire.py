@@ -39,6 +39,9 @@ _LENGTH = struct.Struct("<Q")
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000
 MAX_NDIM = 32
+#: Largest size a received value may have once its shared references are expanded (array
+#: elements count one each): a few repeated references must not make the receiver walk 2⁴⁰ items.
+MAX_EXPANDED = 2**24
 
 
 class WireError(Exception):
@@ -177,8 +180,13 @@ class Registry:
         return name if name is not None and self.objects.get(name) is value else None
 
     def class_name(self, cls):
-        """The given name of dataclass ``cls``, or None."""
-        return next((name for name, known in self.classes.items() if known is cls), None)
+        """The given name of dataclass ``cls``, or of the nearest given dataclass it derives
+        from (an instance of a subclass travels as its given base), or None."""
+        for base in cls.__mro__:
+            name = next((name for name, known in self.classes.items() if known is base), None)
+            if name is not None:
+                return name
+        return None
 
 
 class Encoder:
@@ -237,6 +245,8 @@ class Encoder:
             number = self._number(value)
             items = []
             for key, item in value.items():
+                if isinstance(key, np.generic) and key.dtype.kind in "biuf":
+                    key = key.item()  # np.float64(0.5) -> 0.5: equal, and hashed alike
                 if not (key is None or isinstance(key, (bool, int, float, str))) or isinstance(key, np.generic):
                     raise Unsupported(type(key).__name__, path, "dict keys must be numbers, strings or None")
                 items.append([self.encode(key, path, depth + 1), self.encode(item, f"{path}[{key!r}]", depth + 1)])
@@ -247,7 +257,7 @@ class Encoder:
                 raise Unsupported(type(value).__name__, path)
             number = self._number(value)
             fields = {f.name: self.encode(getattr(value, f.name), f"{path}.{f.name}", depth + 1)
-                      for f in dataclasses.fields(value)}
+                      for f in dataclasses.fields(self.registry.classes[name])}
             return {"$": "dc", "c": name, "i": number, "v": fields}
         if callable(value) and self.export is not None:
             return {"$": "fn", "t": self.export(value)}
@@ -302,10 +312,18 @@ class Decoder:
         self.buffers, self.registry, self.proxy = buffers, registry, proxy
         self.answering = answering or []
         self.objects, self._nodes = {}, 0
+        self._expanded, self._weights, self._answering_weights, self._building = 0, {}, {}, set()
+
+    def _grow(self, amount):
+        self._expanded += amount
+        if self._expanded > MAX_EXPANDED:
+            raise WireError(f"a value that would hold more than {MAX_EXPANDED:,} items once its repeated "
+                            "references are expanded")
 
     def decode(self, tree, depth=0):
-        """The value of ``tree``; raises WireError on anything malformed."""
+        """The value of ``tree``; raises WireError on anything malformed or too large."""
         self._nodes += 1
+        self._grow(1)
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
             raise WireError("value nested too deeply or too large")
         if tree is None or type(tree) in (bool, int, float, str):
@@ -325,6 +343,15 @@ class Decoder:
         if type(number) is not int or number in self.objects:
             raise WireError("bad object number")
         self.objects[number] = value
+        self._weights[number] = self._expanded  # where it starts; see _finish
+        self._building.add(number)
+        return value
+
+    def _finish(self, tree, value):
+        """Record how much a container expanded to, for later references to it."""
+        number = tree["i"]
+        self._weights[number] = self._expanded - self._weights[number] + 1
+        self._building.discard(number)
         return value
 
     def _decode_nd(self, tree, depth):
@@ -340,7 +367,9 @@ class Decoder:
         array = np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
         if tree.get("w") == 0:
             array.flags.writeable = False
-        return self._remember(tree, array)
+        self._remember(tree, array)
+        self._grow(array.size)
+        return self._finish(tree, array)
 
     def _decode_sc(self, tree, depth):
         dtype, hexed = tree.get("d"), tree.get("h")
@@ -370,7 +399,7 @@ class Decoder:
         items = self._items(tree)
         value = self._remember(tree, [])
         value.extend(self.decode(item, depth + 1) for item in items)
-        return value
+        return self._finish(tree, value)
 
     def _decode_T(self, tree, depth):
         return tuple(self.decode(item, depth + 1) for item in self._items(tree))
@@ -382,18 +411,24 @@ class Decoder:
             if type(pair) is not list or len(pair) != 2 or not (pair[0] is None or type(pair[0]) in (bool, int, float, str)):
                 raise WireError("malformed dict item")
             value[pair[0]] = self.decode(pair[1], depth + 1)
-        return value
+        return self._finish(tree, value)
 
     def _decode_r(self, tree, depth):
         number = tree.get("i")
         if type(number) is not int or self.objects.get(number) is None:
             raise WireError("reference to an unknown object")
+        if number in self._building:
+            raise WireError("a value that contains itself")
+        self._grow(self._weights[number])
         return self.objects[number]
 
     def _decode_a(self, tree, depth):
         number = tree.get("i")
         if type(number) is not int or not 0 <= number < len(self.answering):
             raise WireError("reference to an unknown argument")
+        if number not in self._answering_weights:
+            self._answering_weights[number] = size_of(self.answering[number])
+        self._grow(self._answering_weights[number])
         return self.answering[number]
 
     def _decode_fn(self, tree, depth):
@@ -429,7 +464,23 @@ class Decoder:
         except Exception as error:
             raise WireError(f"{name}: {type(error).__name__}: {error}") from None
         self.objects[number] = instance
+        self._weights[number] = 1 + sum(size_of(item) for item in values.values())
         return instance
+
+
+def size_of(value, depth=0):
+    """How many items ``value`` holds, array elements counted one each (as the decoder counts)."""
+    if isinstance(value, np.ndarray):
+        return 1 + value.size
+    if depth > MAX_DEPTH:
+        return MAX_EXPANDED
+    if isinstance(value, (list, tuple)):
+        return 1 + sum(size_of(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return 1 + sum(size_of(item, depth + 1) for item in value.values())
+    if _is_instance_of_dataclass(value):
+        return 1 + sum(size_of(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    return 1
 
 
 # --- in-place changes -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from grader.demo import _inside, _solution_cells, _top_level, insert_in_body
+from grader.demo import _inside, _solution_cells, _top_level
 
 #: A string only the hidden tests of assignment 1 contain (their seeded generators); no
 #: output of any attacker may show it.
@@ -242,6 +242,52 @@ ATTACKS = [
                                 "    return _cache[k][()] if key.ndim == 0 else _cache[k].copy()\n\n"
                                 "print('σ\\' cached:', sigmoid_prime(0.0))"}), ALL),
 ]
+
+def _markdown(nb):
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(
+        "My notes <img src=x onerror=alert(1)> <script>alert(2)</script> [click](javascript:alert(3)) "
+        "<a href=\"javascript:alert(4)\" onclick=\"alert(5)\">here</a>"))
+
+
+ATTACKS += [
+    Attack("r17-dag-result", "limits", "σ returns a list that holds the level below twice, 40 levels deep: 2⁴⁰ items "
+           "once expanded, 40 on the wire; perceptron and σ' right",
+           _body(1, "x = 0.5\nfor _ in range(40):\n    x = [x, x]\nreturn [x, [1.0]]"),
+           only("test_perceptron_output", "test_sigmoid_prime")),
+    Attack("r18-script-in-markdown", "outputs", "correct, with a markdown cell of <script>, onerror= and "
+           "javascript: links for the instructor's browser", _edit("solved", _markdown), ALL),
+]
+
+#: A pair graded one after the other by the same worker: the first (correct) leaves its
+#: answers in every place it can write; the second, with no work, looks for them there.
+COLLUDER = ("import os\n"
+            "answers = 'import numpy as np\\ndef sigmoid(z):\\n    return 1 / (1 + np.exp(-np.asarray(z, float)))\\n'\n"
+            "for folder in ['/work/main/solutions', '/dev/shm', '/tmp', '/home', os.path.expanduser('~'), '/', "
+            "'/usr/lib']:\n"
+            "    try:\n        os.makedirs(folder, exist_ok=True)\n"
+            "        open(os.path.join(folder, 'stolen.py'), 'w').write(answers)\n"
+            "    except OSError:\n        pass")
+COPIER = ("import importlib.util, os, sys\n"
+          "for folder in ['/work/main/solutions', '/dev/shm', '/tmp', '/home', os.path.expanduser('~'), '/', '/usr/lib']:\n"
+          "    path = os.path.join(folder, 'stolen.py')\n"
+          "    if os.path.exists(path):\n"
+          "        spec = importlib.util.spec_from_file_location('stolen', path)\n"
+          "        module = importlib.util.module_from_spec(spec)\n        spec.loader.exec_module(module)\n"
+          "        return module.sigmoid(z)\n"
+          "raise NotImplementedError()")
+PAIR = [Attack("p1-colluder", "other students", "correct; leaves σ's answer wherever it can write",
+               _inside(COLLUDER), ALL),
+        Attack("p2-copier", "other students", "σ not done: it loads the colluder's answer from wherever it finds it",
+               _body(1, COPIER), only("test_perceptron_output", "test_sigmoid_prime"))]
+
+#: Assignment 4 (30 points): the backprop test hands its known-good BP1–BP4 to the student's
+#: backprop as call-backs; this backprop first feeds one of them two (600, 600) arrays, so the
+#: grader's own work (a plain triple loop) would take minutes.
+A4_SLOW_CALL_BACK = Attack("a4-slow-call-back", "limits", "backprop first calls the known-good BP4 call-back on "
+                           "(600, 600) arrays; everything else right",
+                           _inside("bp4_weight_gradient(np.ones((600, 600)), np.ones((600, 600)))", 4),
+                           {"test_bp1_output_error": 5, "test_bp2_hidden_error": 6, "test_bp3_bias_gradient": 4,
+                            "test_bp4_weight_gradient": 5, "test_backprop": 0, "test_central_difference": 5})
 
 #: Correct submissions graded among the attackers: their scores and outputs must be untouched.
 CANARIES = ["r00-canary", "r09z-canary", "r99-canary"]

@@ -170,6 +170,30 @@ def test_deleted_answer_and_test_cells_cost_only_their_own_points(graded, tmp_pa
     assert any("put back as released" in r for r in result.reasons)
 
 
+def test_validate_grades_every_submission_as_autograde_did(graded):
+    """Same engine, same master, same repairs: the same points for every cell."""
+    from grader.validate import validate
+    course, _ = graded
+    master = course.source / AID / f"{AID}.ipynb"
+    unreadable = {"max-invalid-json", "ned-renamed"}  # no readable notebook under the assignment's name: 0 by rule
+    for student in sorted(set(EVERYONE) - unreadable):
+        results = validate(course.path("submitted", student, AID) / f"{AID}.ipynb", LIMITS, master=master)
+        assert {r.grade_id: r.points for r in results} == per_question(course, student), student
+
+
+def test_a_notebook_with_a_byte_order_mark_is_graded(graded, tmp_path):
+    """Windows editors start UTF-8 files with a byte-order mark; the notebook is still read."""
+    course, _ = graded
+    solved = course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb"
+    folder = tmp_path / "downloads" / "bo-windows"
+    folder.mkdir(parents=True)
+    (folder / f"{AID}.ipynb").write_bytes(b"\xef\xbb\xbf" + solved.read_bytes())
+    from grader.collect import collect
+    assert len(collect(course, AID, tmp_path / "downloads").placed) == 1
+    [result] = autograde(course, AID, LocalProcessExecutor(2), LIMITS, students=["bo-windows"], progress=False)
+    assert result.score == 15, result.reasons
+
+
 def test_missing_cells_come_back_in_release_order():
     import nbformat
     from grader.staging import restore_missing_cells

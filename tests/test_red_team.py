@@ -5,6 +5,7 @@ attackers keep full marks and clean outputs, and no output shows the hidden test
 
 import csv
 import json
+import time
 
 import nbformat
 import pytest
@@ -14,23 +15,34 @@ from grader.autograde import autograde
 from grader.checker.limits import Limits
 from grader.collect import collect
 from grader.course import COURSE_ID
-from grader.demo import solved_submission
-from grader.executors import LocalProcessExecutor
+from grader.demo import solved_submission, write_submission
+from grader.executors import LocalProcessExecutor, SerialExecutor
 from grader.export import export_grades
+from grader.feedback import generate_feedback
 
-from red_team import ATTACKS, CANARIES, HIDDEN_MARKERS, POISON
+from red_team import A4_SLOW_CALL_BACK, ATTACKS, CANARIES, HIDDEN_MARKERS, PAIR, POISON
 
 AID = "01_sigmoid_neurons"
 LIMITS = Limits(cell_timeout=10, notebook_timeout=120)
+
+
+def context(course, aid):
+    source = nbformat.read(course.source / aid / f"{aid}.ipynb", as_version=4)
+    release = nbformat.read(course.path("release", ".", aid) / f"{aid}.ipynb", as_version=4)
+    return {"solved": solved_submission(source, release), "release": release}
+
+
+def per_question(course, aid):
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        return {s.student.id: {g.name: g.score for nb in s.notebooks for g in nb.grades}
+                for s in gb.assignment_submissions(aid)}
 
 
 @pytest.fixture(scope="module")
 def graded(released_courses, tmp_path_factory):
     root = tmp_path_factory.mktemp("red-team")
     course = released_courses.copy(root / "course", [AID])
-    source = nbformat.read(course.source / AID / f"{AID}.ipynb", as_version=4)
-    release = nbformat.read(course.path("release", ".", AID) / f"{AID}.ipynb", as_version=4)
-    ctx = {"solved": solved_submission(source, release), "release": release}
+    ctx = context(course, AID)
     downloads = root / "downloads"
     for student, nb in [(a.student, a.make(ctx)) for a in ATTACKS] + [(c, ctx["solved"]) for c in CANARIES]:
         (downloads / student).mkdir(parents=True)
@@ -38,15 +50,39 @@ def graded(released_courses, tmp_path_factory):
     report = collect(course, AID, downloads)
     assert len(report.placed) == len(ATTACKS) + len(CANARIES), report.summary()
     results = {r.student: r for r in autograde(course, AID, LocalProcessExecutor(2), LIMITS, progress=False)}
-    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
-        scores = {s.student.id: {g.name: g.score for nb in s.notebooks for g in nb.grades}
-                  for s in gb.assignment_submissions(AID)}
-    outputs = {}
+    scores = per_question(course, AID)
+    feedback, problems = generate_feedback(course, AID, "r18-script-in-markdown")
+    assert feedback and not problems
+    outputs = {"feedback r18": feedback[0].read_text(encoding="utf-8")}
     for student in results:
         nb = nbformat.read(course.path("autograded", student, AID) / f"{AID}.ipynb", as_version=4)
         outputs[student] = json.dumps([cell.get("outputs", []) for cell in nb.cells if cell.cell_type == "code"])
+        if student == "r18-script-in-markdown":
+            outputs["autograded r18"] = json.dumps([cell.source for cell in nb.cells if cell.cell_type == "markdown"])
     rows = list(csv.DictReader(export_grades(course, root / "grades.csv").open(encoding="utf-8")))
     return results, scores, outputs, rows
+
+
+@pytest.fixture(scope="module")
+def pair(released_courses, tmp_path_factory):
+    """The colluding pair, graded one after the other by one worker (one fork server)."""
+    course = released_courses.copy(tmp_path_factory.mktemp("pair") / "course", [AID])
+    ctx = context(course, AID)
+    for attack in PAIR:
+        write_submission(course, attack.student, AID, attack.make(ctx))
+    results = {r.student: r for r in autograde(course, AID, SerialExecutor(), LIMITS, progress=False)}
+    return results, per_question(course, AID)
+
+
+@pytest.fixture(scope="module")
+def slow_call_back(released_courses, tmp_path_factory):
+    aid = "04_backpropagation"
+    course = released_courses.copy(tmp_path_factory.mktemp("slow") / "course", [aid])
+    write_submission(course, A4_SLOW_CALL_BACK.student, aid, A4_SLOW_CALL_BACK.make(context(course, aid)))
+    limits = Limits(cell_timeout=5, notebook_timeout=60)
+    started = time.monotonic()
+    [result] = autograde(course, aid, LocalProcessExecutor(1), limits, progress=False)
+    return result, per_question(course, aid)[A4_SLOW_CALL_BACK.student], time.monotonic() - started
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.student for a in ATTACKS])
@@ -73,6 +109,27 @@ def test_no_output_shows_the_hidden_tests(graded):
             assert marker not in text, f"{student}'s outputs show {marker!r}"
 
 
+def test_students_graded_one_after_another_share_nothing(pair):
+    results, scores = pair
+    for attack in PAIR:
+        assert scores[attack.student] == attack.honest, results[attack.student].reasons
+
+
+def test_the_graders_own_work_is_bounded_by_the_cell_time_limit(slow_call_back):
+    result, scores, seconds = slow_call_back
+    assert scores == A4_SLOW_CALL_BACK.honest, result.reasons
+    assert any("time limit" in reason for reason in result.reasons)
+    assert seconds < 60  # the trusted triple loop alone would take minutes
+
+
+def test_no_script_from_a_submission_reaches_the_instructors_browser(graded):
+    _, _, outputs, _ = graded
+    for text in (outputs["feedback r18"], outputs["autograded r18"]):
+        for danger in ("<script>alert", "onerror", "onclick", "javascript:alert"):
+            assert danger not in text
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in outputs["feedback r18"]  # shown as text: the attempt stays visible
+
+
 def test_the_reasons_name_what_was_refused(graded):
     results, _, _, _ = graded
     text = {student: " ".join(r.reasons) for student, r in results.items()}
@@ -80,5 +137,6 @@ def test_the_reasons_name_what_was_refused(graded):
     assert "object of type" in text["r05-runs-code-on-conversion"]
     assert "exceeds the limit" in text["r14-huge-result"]
     assert "changed its argument number 1 in place" in text["r15-bends-the-inputs"]
+    assert "repeated references" in text["r17-dag-result"]
     assert "metadata of cells" in text["r09-flips-metadata"] and "test_bonus" in text["r09-flips-metadata"]
     assert "appear more than once" in text["r10-duplicates-tests"]

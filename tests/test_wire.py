@@ -187,3 +187,41 @@ def test_frames_refuse_an_oversized_message_before_reading_it():
     finally:
         a.close()
         b.close()
+
+
+def test_repeated_references_cannot_expand_beyond_the_limit():
+    x = 0.5
+    for _ in range(40):
+        x = [x, x]  # 2**40 leaves, 40 objects on the wire
+    encoder = Encoder(Registry())
+    tree = encoder.encode(x)
+    with pytest.raises(WireError, match="repeated"):
+        Decoder(encoder.buffers, Registry(), lambda t: None).decode(tree)
+    big = np.zeros(10**6)
+    encoder = Encoder(Registry())
+    tree = encoder.encode([big] * 100)  # one array, referenced 100 times: 10**8 elements
+    with pytest.raises(WireError, match="repeated"):
+        Decoder(encoder.buffers, Registry(), lambda t: None).decode(tree)
+    shared = np.ones(3)
+    assert round_trip([shared, shared, {"w": shared}])[2]["w"].shape == (3,)  # a little sharing is fine
+
+
+def test_a_value_that_contains_itself_is_refused():
+    loop = []
+    loop.append(loop)
+    encoder = Encoder(Registry())
+    tree = encoder.encode(loop)
+    with pytest.raises(WireError, match="contains itself"):
+        Decoder(encoder.buffers, Registry(), lambda t: None).decode(tree)
+
+
+def test_numpy_keys_and_dataclass_subclasses_travel_as_their_plain_forms():
+    registry = Registry()
+    registry.add("History", History)
+
+    class Mine(History):
+        pass
+
+    back = round_trip({np.float64(0.01): Mine([1.0], "x"), np.int64(3): 1}, registry)
+    assert list(back) == [0.01, 3] and type(next(iter(back))) is float
+    assert type(back[0.01]) is History and back[0.01] == History([1.0], "x")

@@ -11,8 +11,6 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 
-import nbformat
-
 from .. import checks as trusted_checks
 from . import outputs as cell_outputs
 from .plan import GIVEN, SETUP, STUDENT, TEST, plan_hash, plan_notebook
@@ -45,6 +43,7 @@ class ExecutionRecord:
 
     def apply(self, nb):
         """Put the outputs into ``nb`` (the notebook the plan was made from)."""
+        import nbformat  # not in grading workers: they only make records
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
                 cell.outputs = [nbformat.from_dict(o) for o in self.outputs.get(index, [])]
@@ -100,30 +99,27 @@ def _run(cell, trusted, session, deadline, record):
     if cell.role == TEST:
         collector = cell_outputs.Collector()
         with session.test(collector, deadline):
-            trusted.run(cell.source, cell.grade_id, session, collector)
-        if any(o.get("ename") == "StudentProcessLost" for o in collector.items):
-            record.problems.append(f"cell {cell.index} ({cell.grade_id}): {_lost_message(collector.items)}")
-        return [dict(o) for o in collector.items]
+            trusted.run(cell.source, cell.grade_id, session, collector, deadline=deadline)
+        lost = [o for o in collector.items if o.get("ename") in ("StudentProcessLost", "TrustedTimeout")]
+        if lost:
+            record.problems.append(f"cell {cell.index} ({cell.grade_id}): {lost[0]['evalue']}")
+        return collector.items
     try:
         outputs = session.run_cell(cell.source, given=cell.role in (SETUP, GIVEN), deadline=deadline)
     except StudentProcessLost as lost:
         record.problems.append(f"cell {cell.index}: {lost}")
         outputs = [cell_outputs.error_output("StudentProcessLost", str(lost))]
     if cell.role == GIVEN:
-        for problem in trusted.run(cell.source, cell.grade_id, session, given=True):
+        for problem in trusted.run(cell.source, cell.grade_id, session, given=True, deadline=deadline):
             if problem.get("output_type") == "error":
                 record.problems.append(f"the trusted copy of {cell.grade_id} failed: {problem['evalue']}")
-    return [dict(o) for o in outputs]
+    return outputs
 
 
 def _trusted_setup(trusted, cell, record):
     for output in trusted.run(cell.source, cell.grade_id, given=True):
         if output.get("output_type") == "error":
             record.problems.append(f"the trusted set-up cell failed: {output['evalue']}")
-
-
-def _lost_message(items):
-    return next(o["evalue"] for o in items if o.get("ename") == "StudentProcessLost")
 
 
 def _why_stop(session, limits, deadline):
@@ -138,4 +134,4 @@ def _give_up(record, remaining, reason):
     record.problems.append(reason)
     for cell in remaining:
         if cell.role in (TEST, STUDENT, GIVEN, SETUP):
-            record.outputs[cell.index] = [dict(cell_outputs.error_output("NotRun", f"not run: {reason}"))]
+            record.outputs[cell.index] = [cell_outputs.error_output("NotRun", f"not run: {reason}")]

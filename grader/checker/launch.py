@@ -23,6 +23,8 @@ from pathlib import Path
 STUDENT_PACKAGES = ["backprop_kit", "datasets", "sandbox_runner"]
 HIDDEN_PACKAGES = ["grader", "solutions"]
 HOME = "/home/student"
+TMPFS_BYTES = 512 * 2**20  # /tmp and the home folder, each
+SHM_BYTES = 64 * 2**20
 _PID = struct.Struct("<i")
 
 
@@ -44,12 +46,19 @@ def student_env():
             "NBGRADER_EXECUTION": "autograde", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
-def bwrap_argv():
-    """bubblewrap arguments of the student's sandbox (see the module docstring)."""
+def bwrap_argv(private_mounts=True):
+    """bubblewrap arguments of the student's sandbox (see the module docstring).
+
+    Everything is read-only except ``/tmp``, the home folder and ``/dev/shm``, each a small
+    tmpfs of this sandbox's own. With ``private_mounts=False`` (the fork server's zygote)
+    only the zygote's ``/tmp`` is writable: every child mounts fresh ones of its own
+    (:func:`sandbox_runner.forkserver.isolate`), so nothing one child writes is visible to
+    the next.
+    """
     argv = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--uid", "65534", "--gid", "65534", "--clearenv",
             # the private /tmp first: later mounts may lie below /tmp (a checkout or venv there)
-            "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
+            "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     for path in ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]:
         if Path(path).exists():
             argv += ["--ro-bind", path, path]
@@ -64,8 +73,11 @@ def bwrap_argv():
         if spec is not None:
             folder = _package_dir(package)
             if any(folder.is_relative_to(path) for path in mounted):
-                argv += ["--tmpfs", str(folder)]
-    argv += ["--tmpfs", "/home", "--dir", HOME, "--chdir", HOME]
+                argv += ["--tmpfs", str(folder), "--remount-ro", str(folder)]
+    argv += ["--dir", HOME]
+    if private_mounts:
+        argv += ["--size", str(TMPFS_BYTES), "--tmpfs", HOME, "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", HOME]
     for key, value in student_env().items():
         argv += ["--setenv", key, value]
     return argv
@@ -131,7 +143,7 @@ class ForkServerLauncher:
     def __init__(self, limits):
         self.limits = limits
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one request per message
-        argv = bwrap_argv() + [sys.executable, "-m", "sandbox_runner.forkserver", "--control-fd", str(theirs.fileno()),
+        argv = bwrap_argv(private_mounts=False) + [sys.executable, "-m", "sandbox_runner.forkserver", "--control-fd", str(theirs.fileno()),
                                "--memory-bytes", str(limits.memory_bytes), "--max-bytes", str(limits.payload_bytes)]
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

@@ -1,9 +1,8 @@
 """Cell outputs: those the student's process reports (checked before they are kept), and
-those of the trusted cells (collected here)."""
+those of the trusted cells (collected here). Outputs are plain dicts in nbformat's v4
+structure (this module runs in grading workers, which do not load nbformat)."""
 
 import traceback
-
-import nbformat
 
 #: MIME types kept from the student's process: text and images. HTML, SVG and JavaScript
 #: are dropped, so nothing a submission displays can run in the instructor's browser
@@ -38,11 +37,11 @@ def clean(outputs):
             continue
         kind = output.get("output_type")
         if kind == "stream" and output.get("name") in ("stdout", "stderr"):
-            kept.append(nbformat.v4.new_output("stream", name=output["name"], text=_text(output.get("text", ""))))
+            kept.append(stream_output(output["name"], _text(output.get("text", ""))))
         elif kind in ("display_data", "execute_result"):
             data = _bundle(output.get("data"))
             if data:
-                kept.append(nbformat.v4.new_output("display_data", data=data))
+                kept.append({"output_type": "display_data", "data": data, "metadata": {}})
         elif kind == "error":
             tb = output.get("traceback")
             kept.append(error_output(_text(output.get("ename", "Error"), 200), _text(output.get("evalue", ""), 5000),
@@ -50,10 +49,15 @@ def clean(outputs):
     return kept
 
 
+def stream_output(name, text):
+    """An nbformat stream output."""
+    return {"output_type": "stream", "name": name, "text": text}
+
+
 def error_output(ename, evalue, traceback_lines=None):
     """An nbformat error output."""
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                  traceback=traceback_lines or [f"{ename}: {evalue}"])
+    return {"output_type": "error", "ename": ename, "evalue": evalue,
+            "traceback": traceback_lines or [f"{ename}: {evalue}"]}
 
 
 def exception_output(error, filename):
@@ -74,8 +78,8 @@ class Collector:
     @property
     def items(self):
         """The outputs as nbformat outputs."""
-        return [nbformat.v4.new_output("stream", name=item["name"], text="".join(item["text"]))
-                if item.get("output_type") == "stream" else item for item in self._items]
+        return [stream_output(item["name"], "".join(item["text"])) if item.get("output_type") == "stream" else item
+                for item in self._items]
 
     def stream(self, name, text):
         if self._chars >= MAX_TEXT:

@@ -5,14 +5,15 @@ the master's source, whatever the submission holds there — the set-up and give
 both processes, the test cells only on the trusted side. Everything else of the
 submission (answer cells, cells the student added) runs in the student's process only.
 A test cell's source never reaches the student's process.
+
+Planning works on a notebook as nbformat reads it or as plain JSON (grading workers do not
+load nbformat or nbgrader).
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
 
-from nbgrader import utils
-from nbgrader.preprocessors import ClearHiddenTests
 
 SETUP_ID = "setup"
 SETUP, GIVEN, TEST, ANSWER, STUDENT = "setup", "given", "test", "answer", "student"
@@ -52,6 +53,7 @@ class Master:
             Keep the hidden parts of test cells (False: what a student's notebook shows).
         """
         if not hidden_tests:
+            from nbgrader.preprocessors import ClearHiddenTests
             nb, _ = ClearHiddenTests(enforce_metadata=False).preprocess(_copy(nb), {})
         cells = []
         for cell in nb.cells:
@@ -88,6 +90,7 @@ def _copy(nb):
 
 def role_of(cell):
     """The role of a master notebook cell (None for cells nbgrader does not track)."""
+    from nbgrader import utils
     if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
         return None
     if utils.is_solution(cell):
@@ -115,22 +118,27 @@ def plan_notebook(nb, master):
     set-up cell runs first, wherever the submission put it.
     """
     last = {}
-    for index, cell in enumerate(nb.cells):
+    cells = nb["cells"]
+    for index, cell in enumerate(cells):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id:
             last[grade_id] = index
     planned = []
-    for index, cell in enumerate(nb.cells):
+    for index, cell in enumerate(cells):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         known = master.get(grade_id) if grade_id and last[grade_id] == index else None
-        cell_type = known.cell_type if known is not None else cell.cell_type
+        cell_type = known.cell_type if known is not None else cell["cell_type"]
         if cell_type != "code":
             continue
         if known is not None and known.role in (SETUP, GIVEN, TEST):
             planned.append(PlannedCell(index, known.role, known.source, grade_id))
         else:
-            planned.append(PlannedCell(index, STUDENT, cell.source, grade_id if known is not None else None))
+            planned.append(PlannedCell(index, STUDENT, _text(cell["source"]), grade_id if known is not None else None))
     return [p for p in planned if p.role == SETUP] + [p for p in planned if p.role != SETUP]
+
+
+def _text(source):
+    return "".join(source) if isinstance(source, list) else source
 
 
 def plan_hash(planned):

@@ -20,6 +20,7 @@ from sandbox_runner.wire import Registry
 from . import outputs as cell_outputs
 from .context import talking_to
 from .session import StudentProcessLost
+from .watchdog import TrustedTimeout, time_limit
 
 _BUILTINS = frozenset(dir(builtins))
 _TRANSFORMER = TransformerManager()
@@ -83,7 +84,7 @@ class TrustedNamespace:
             self.globals.update(found)
             self.student_bound = found
 
-    def run(self, source, name, session=None, collector=None, given=False):
+    def run(self, source, name, session=None, collector=None, given=False, deadline=None):
         """Run one trusted cell; return its outputs (an error output if it raised).
 
         Parameters
@@ -97,17 +98,27 @@ class TrustedNamespace:
         collector : Collector, optional
         given : bool
             Register the objects the cell defines as given objects.
+        deadline : float, optional
+            ``time.monotonic()`` value past which the cell is interrupted (see
+            :mod:`grader.checker.watchdog`); the student's process, which may be waiting
+            for a call-back, is then replaced.
         """
         collector = collector or cell_outputs.Collector()
         code, filename = self._compile(source, name)
         before = {key: id(value) for key, value in self.globals.items()}
+        limit = "this test ran past its time limit (the grader's own work included) and was stopped"
         with contextlib.redirect_stdout(collector.writer("stdout")), \
                 contextlib.redirect_stderr(collector.writer("stderr")), talking_to(session):
             try:
-                self._bind_student_names(source, session)
-                exec(code, self.globals)
+                with time_limit(deadline, limit):
+                    self._bind_student_names(source, session)
+                    exec(code, self.globals)
             except (Exception, StudentProcessLost) as error:
                 collector.add(cell_outputs.exception_output(error, filename))
+            except TrustedTimeout as error:
+                collector.add(cell_outputs.exception_output(error, filename))
+                if session is not None:
+                    session.lose()
         for key, value in list(self.globals.items()):
             changed = before.get(key) != id(value)
             if changed and self.student_bound.get(key) is not value:
