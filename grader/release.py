@@ -8,7 +8,6 @@ as it is, hidden tests included, fails every graded test cell (a test that passe
 bare stubs grades nothing) while every other cell runs.
 """
 
-import ast
 import shutil
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ from nbgrader.apps import NbGraderAPI
 from .checker.engine import grade_notebook
 from .checker.launch import _package_dir, launcher_for
 from .checker.limits import Limits
-from .checker.plan import ANSWER, TEST, Master, plan_notebook
+from .checker.plan import ANSWER, TEST, Master, defined_names, plan_notebook
 from .validate import failure_message
 
 #: What a release carries besides its notebooks: the student kit and the data loaders.
@@ -82,24 +81,6 @@ def solution_lines(nb):
             else:
                 elsewhere.add(stripped)
     return [line for line in lines if line not in elsewhere]
-
-
-def defined_names(source):
-    """Names a cell binds at its top level (functions, classes, assignments, imports)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-    return names
 
 
 def lint_test_names(nb, name):

@@ -9,6 +9,8 @@ schemes; what is not allowed is shown as text, so an attempt stays visible. Read
 cells (the course's own text) are left as they are.
 """
 
+import re
+
 import bleach
 from nbconvert.filters.markdown import markdown2html
 from nbgrader import utils
@@ -20,6 +22,9 @@ TAGS = sorted(set(bleach.ALLOWED_TAGS) | {"p", "h1", "h2", "h3", "h4", "h5", "h6
 ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href", "title"], "img": ["src", "alt", "title", "width", "height"],
               "th": ["align"], "td": ["align"]}
 PROTOCOLS = ["http", "https", "mailto", "data"]
+#: Markdown can only carry active content through raw HTML or entities (which need "<" or
+#: "&") or a link with a script URL; text without any of these renders as harmless HTML.
+MAYBE_ACTIVE = re.compile(r"[<&]|javascript:|vbscript:|data:", re.IGNORECASE)
 
 
 def safe_markdown(source):
@@ -31,6 +36,6 @@ class SafeMarkdown(NbGraderPreprocessor):
     """Sanitize the markdown cells a student could edit (see the module docstring)."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "markdown" and not utils.is_locked(cell):
+        if cell.cell_type == "markdown" and not utils.is_locked(cell) and MAYBE_ACTIVE.search(cell.source):
             cell.source = safe_markdown(cell.source)
         return cell, resources

@@ -76,7 +76,7 @@ def grade_notebook(nb, master, limits, launcher):
     deadline = start + limits.notebook_timeout
     planned = plan_notebook(nb, master)
     record = ExecutionRecord(plan_hash=plan_hash(planned))
-    trusted = TrustedNamespace(trusted_checks)
+    trusted = TrustedNamespace(trusted_checks, master.answer_names())
     session = StudentSession(launcher, limits, trusted.registry)
     for cell in master.setup_cells():  # the trusted side is set up first, even without a set-up cell in nb
         _trusted_setup(trusted, cell, record)

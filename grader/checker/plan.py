@@ -10,6 +10,7 @@ Planning works on a notebook as nbformat reads it or as plain JSON (grading work
 load nbformat or nbgrader).
 """
 
+import ast
 import hashlib
 import json
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ class Master:
 
     def setup_cells(self):
         return [cell for cell in self.cells if cell.role == SETUP]
+
+    def answer_names(self):
+        """The names the master's answer cells define: the only student names a test can reach."""
+        return set().union(*[defined_names(cell.source) for cell in self.cells if cell.role == ANSWER])
 
     @classmethod
     def from_notebook(cls, nb, hidden_tests=True):
@@ -81,6 +86,24 @@ class Master:
                 continue
             cells.append(MasterCell(cell.name, role, cell.source, cell.cell_type, float(graded.get(cell.name, 0))))
         return cls(tuple(cells))
+
+
+def defined_names(source):
+    """Names a cell binds at its top level (functions, classes, assignments, imports)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
 
 
 def _copy(nb):

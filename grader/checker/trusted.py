@@ -1,11 +1,12 @@
 """The trusted namespace of one notebook: the set-up, given and test cells run here, in the
 grader's process, from the master copy.
 
-A test cell reaches the student's code only by name: before it runs, the names it uses
-that no trusted cell defines (and that are not builtins) are looked up in the student's
-process and bound here as :class:`~grader.checker.session.StudentFunction` proxies or as
-decoded data. Names a trusted cell defined (``checks``, ``np``, the given functions and
-objects, the test's own helpers) are never taken from the student.
+A test cell reaches the student's code only by name, and only the names the master's
+answer cells define (the exercise functions): before it runs, those it uses that no
+trusted cell has defined are looked up in the student's process and bound here as
+:class:`~grader.checker.session.StudentFunction` proxies or as decoded data. Names a
+trusted cell defined (``checks``, ``np``, the given functions and objects, the test's own
+helpers), builtins, and anything else the student defines are never taken from the student.
 """
 
 import ast
@@ -54,10 +55,12 @@ class TrustedNamespace:
     checks : module
         What the name ``checks`` means in test cells (:mod:`grader.checks`), whatever the
         set-up cell imports under that name.
+    student_names : set of str
+        The names a test may take from the student (:meth:`Master.answer_names`).
     """
 
-    def __init__(self, checks):
-        self.checks = checks
+    def __init__(self, checks, student_names):
+        self.checks, self.student_names = checks, frozenset(student_names)
         self.registry = Registry()
         self.globals = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoMagics}
         self.student_bound = {}
@@ -78,7 +81,7 @@ class TrustedNamespace:
             if self.globals.get(name) is value:
                 del self.globals[name]
         self.student_bound = {}
-        wanted = {name for name in free_names(source) - self.trusted_names() - _BUILTINS if not name.startswith("__")}
+        wanted = (free_names(source) & self.student_names) - self.trusted_names() - _BUILTINS
         if wanted and session is not None:
             found = session.lookup(wanted)
             self.globals.update(found)
