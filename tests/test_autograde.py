@@ -22,6 +22,8 @@ from grader.demo import HOSTILE, PERSONAS
 from grader.checker.limits import Limits
 from grader.executors import LocalProcessExecutor
 
+pytestmark = pytest.mark.slow
+
 AID = "01_sigmoid_neurons"
 LIMITS = Limits(cell_timeout=10, notebook_timeout=120, memory_mb=4096)
 WELL_BEHAVED = ["ada-perfect", "ben-blank", "cam-partial", "dee-mistake", "eli-sign-slip"]

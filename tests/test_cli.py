@@ -9,6 +9,8 @@ import pytest
 
 from grader.cli import make_parser, main
 
+pytestmark = pytest.mark.slow
+
 COMMANDS = ["build", "collect", "autograde", "feedback", "export", "report", "validate", "demo"]
 SOLVED = Path(__file__).parents[1] / "assignments" / "01_sigmoid_neurons" / "01_sigmoid_neurons.ipynb"
 

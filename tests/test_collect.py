@@ -9,6 +9,8 @@ import pytest
 from grader.collect import NBGRADER_DOCS_REGEXP, collect, parse_timestamp
 from grader.course import Course
 
+pytestmark = pytest.mark.slow
+
 A = "01_sigmoid_neurons"
 NB = f"{A}.ipynb"
 

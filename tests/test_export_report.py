@@ -18,6 +18,8 @@ from grader.report import NO_NOTEBOOK, PASS_RATES_PNG, SCORES_PNG, UNREADABLE_NO
 
 from notebook_tools import Course, nbgrader_meta, read, solution_cells
 
+pytestmark = pytest.mark.slow
+
 AID = "01_sigmoid_neurons"
 QUESTIONS = ["test_perceptron_output", "test_sigmoid", "test_sigmoid_prime"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

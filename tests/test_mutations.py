@@ -19,6 +19,8 @@ from grader.validate import failure_message
 
 from notebook_tools import replace_function
 
+pytestmark = pytest.mark.slow
+
 ASSIGNMENTS = sorted({m.assignment for m in CATALOGUE} | {v[0] for v in VALID_VARIANTS} | {c[1] for c in CHEATS})
 
 

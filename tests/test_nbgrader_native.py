@@ -20,6 +20,8 @@ from grader.course import COURSE_ID, Course
 from grader.demo import HOSTILE, replace_function, solved_submission, write_submission
 from grader.trusted_execute import TrustedExecute
 
+pytestmark = pytest.mark.slow
+
 AID = "01_sigmoid_neurons"
 PATCH = """
 import backprop_kit.checks as _kit

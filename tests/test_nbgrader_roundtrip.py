@@ -24,6 +24,8 @@ from notebook_tools import (
 )
 from grader.authoring.build import notebook_path
 
+pytestmark = pytest.mark.slow
+
 MODULES = {m.ASSIGNMENT: m for m in CONTENT}
 
 

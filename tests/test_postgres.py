@@ -22,6 +22,8 @@ from grader.executors import LocalProcessExecutor
 from grader.export import export_grades
 from grader.release import build
 
+pytestmark = pytest.mark.slow
+
 AID = "01_sigmoid_neurons"
 CLASS = {name: PERSONAS[name] for name in ["ada-perfect", "ben-blank", "dee-mistake", "hal-kernel-killer"]}
 

@@ -22,6 +22,8 @@ from grader.feedback import generate_feedback
 
 from red_team import A4_SLOW_CALL_BACK, ATTACKS, CANARIES, HIDDEN_MARKERS, PAIR, POISON
 
+pytestmark = pytest.mark.slow
+
 AID = "01_sigmoid_neurons"
 LIMITS = Limits(cell_timeout=10, notebook_timeout=120)
 

@@ -18,6 +18,8 @@ from grader.release import KIT_PACKAGES
 
 from notebook_tools import ASSIGNMENT_IDS, errors, grade_cells, nbgrader_meta, solution_cells
 
+pytestmark = pytest.mark.slow
+
 STUDENT_PYTHON = Path(os.environ.get("BACKPROP_STUDENT_PYTHON", Path(__file__).parents[1] / ".venv-student/bin/python"))
 
 
