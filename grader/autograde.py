@@ -107,7 +107,7 @@ class GradingRun:
         self.staging = course.root / STAGING / assignment
         self.expected = released_notebooks(course, assignment)
         self.masters = masters(course, assignment)
-        self.reasons, self.started, self.waiting = {}, {}, {}
+        self.reasons, self.started, self.waiting, self.broken = {}, {}, {}, set()
 
     def prepare(self, student):
         """Stage one submission; return its grading jobs (None: no readable notebook)."""
@@ -128,7 +128,8 @@ class GradingRun:
         """Note one job's outcome; True when the student's last notebook is done."""
         if isinstance(outcome, ExecutionRecord):
             self.reasons[job.student] += [f"{job.notebook}: {p}" for p in outcome.problems]
-        else:
+        else:  # the worker itself failed: graded again by the next run, not saved as a result
+            self.broken.add(job.student)
             self.reasons[job.student].append(f"{job.notebook}: could not be run: {type(outcome).__name__}: {outcome}")
         self.waiting[job.student] -= 1
         return self.waiting[job.student] == 0
@@ -136,7 +137,8 @@ class GradingRun:
     def finish(self, student):
         """Grade a student whose notebooks have all run: nbgrader's converter, once."""
         reasons = self.reasons[student] + run_converter(self.course, self.assignment, student, self.staging, self.limits)
-        return _result(self.course, self.assignment, student, self.staging, reasons, self.started[student])
+        return _result(self.course, self.assignment, student, self.staging, reasons, self.started[student],
+                       broken=student in self.broken)
 
     def zero(self, student):
         """Grade a submission without one readable notebook."""
@@ -247,10 +249,10 @@ def lost_points(course, assignment, student):
     return lines
 
 
-def _result(course, assignment, student, staging, reasons, start):
+def _result(course, assignment, student, staging, reasons, start, broken=False):
     reasons = reasons + lost_points(course, assignment, student)
     score, max_score = read_score(course, assignment, student)
-    status = "graded" if course.path("autograded", student, assignment).is_dir() else "failed"
+    status = "graded" if course.path("autograded", student, assignment).is_dir() and not broken else "failed"
     result = SubmissionResult(student, assignment, status, score, max_score, reasons, time.monotonic() - start)
     if status == "graded":
         _write_marker(staging, result)

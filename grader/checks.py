@@ -2,10 +2,11 @@
 (:mod:`backprop_kit.checks`), plus what needs the oracles and the student's process.
 
 The test cells run in the grader's process, the student's functions in a sandboxed one.
-Two helpers must therefore reach across: :func:`trusted` puts known-good building blocks
-into the student's namespace too (as call-backs into this process), and
-:func:`no_warnings` makes the student's process raise on numerical warnings. Outside
-grading (a self-learner running a solved notebook in one kernel) both act locally.
+Three helpers must therefore reach across: :func:`trusted` puts known-good building blocks
+into the student's namespace too (as call-backs into this process), :func:`no_warnings`
+makes the student's process raise on numerical warnings, and :func:`may_update_in_place`
+names the functions allowed to change their arguments. Outside grading (a self-learner
+running a solved notebook in one kernel) they act locally.
 
 Hidden tests import this module as ``checks`` (``from grader import checks, oracle``).
 """
@@ -15,6 +16,7 @@ import contextlib
 from backprop_kit.checks import (  # noqa: F401  (the kit's helpers are part of this module's API)
     GRADIENT_TOLERANCE, CheckFailed, as_array, expect, expect_close, expect_inputs_unchanged, expect_shape,
     gradient_error, when_implemented)
+from backprop_kit.checks import may_update_in_place as _kit_may_update_in_place
 from backprop_kit import checks as _kit
 
 from . import oracle
@@ -51,6 +53,15 @@ def no_warnings(name):
     student = current_student()
     with _kit.no_warnings(name), (student.strict_numerics() if student else contextlib.nullcontext()):
         yield
+
+
+def may_update_in_place(*names):
+    """Let the student's functions ``names`` change their arguments in place for the rest of
+    this test; any other student function that does fails (see the session's rule)."""
+    _kit_may_update_in_place(*names)
+    student = current_student()
+    if student is not None:
+        student.in_place_allowed.update(names)
 
 
 def expect_gradient(analytic, f, x, name, hint="", tol=GRADIENT_TOLERANCE):

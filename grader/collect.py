@@ -217,6 +217,16 @@ def unsafe_name_reason(name):
     return None
 
 
+def linked_file_reason(path):
+    """Why ``path`` is refused as a link, or None for a plain file. A link (or a file below a
+    linked folder) could point at the instructor's files or another student's notebook."""
+    if path.is_symlink():
+        return "is a symbolic link, not a file: refused (it could point at anyone's files)"
+    if any(parent.is_symlink() for parent in path.parents):
+        return "lies in a linked folder: refused (it could point at anyone's files)"
+    return None
+
+
 # --- finding the notebooks -------------------------------------------------------------
 
 
@@ -243,11 +253,11 @@ def _from_student_folder(folder, source, report):
         report.skip(label, f"unsafe student id {student!r}: {problem}")
         return []
     candidates = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         label = path.relative_to(source).as_posix()
         if path.name == TIMESTAMP_FILE:
             continue
-        reason = _not_a_notebook_reason(path.relative_to(folder))
+        reason = linked_file_reason(path) or _not_a_notebook_reason(path.relative_to(folder))
         if reason:
             report.skip(label, reason)
             continue
@@ -279,7 +289,7 @@ def _from_name(path, relative, label, collectors, report):
     ``relative`` is the file's path inside its archive or download folder, ``label`` how
     the report names it.
     """
-    reason = _not_a_notebook_reason(relative)
+    reason = linked_file_reason(path) or _not_a_notebook_reason(relative)
     if reason:
         report.skip(label, reason)
         return None
@@ -401,7 +411,7 @@ def _timestamp_near(path, top, label, report):
     """The ``timestamp.txt`` nearest above ``path`` (up to ``top``) and its time, or (None, None)."""
     for folder in [path.parent, *path.parent.parents]:
         stamp_file = folder / TIMESTAMP_FILE
-        if stamp_file.is_file():
+        if stamp_file.is_file() and linked_file_reason(stamp_file) is None:
             try:
                 return stamp_file, parse_timestamp(stamp_file.read_text(encoding="utf-8"))
             except (ValueError, UnicodeDecodeError):

@@ -129,6 +129,14 @@ def plain_feedforward(weights, biases, x, output_activation=None):
 
     Hidden layers use σ; the last layer uses ``output_activation`` (σ when None).
 
+    Parameters
+    ----------
+    weights : list of ndarray, weights[i] = W^{i+2} of shape (n_{i+2}, n_{i+1})
+    biases : list of ndarray, biases[i] = b^{i+2} of shape (n_{i+2}, 1)
+    x : ndarray (n_1, m)
+        m samples as columns.
+    output_activation : callable (n_L, 1) -> (n_L, 1), optional
+
     Returns
     -------
     zs : list of ndarray, zs[i] = z^{i+2} of shape (n_{i+2}, m)
@@ -150,12 +158,21 @@ def plain_feedforward(weights, biases, x, output_activation=None):
     return zs, acts
 
 
+def strict_hadamard(s, t):
+    """s ⊙ t for two arrays of one shape: no broadcasting (which could turn two small inputs
+    into a huge result)."""
+    s, t = np.asarray(s, dtype=float), np.asarray(t, dtype=float)
+    if s.shape != t.shape:
+        raise ValueError(f"s ⊙ t needs two arrays of one shape, got {s.shape} and {t.shape}")
+    return s * t
+
+
 #: Known-good building blocks by the name of the function students write; a test that
 #: grades one idea swaps these in for the others (``checks.trusted(globals(), "sigmoid")``).
 KNOWN_GOOD = {
     "sigmoid": stable_sigmoid,
     "sigmoid_prime": plain_sigmoid_prime,
-    "hadamard": np.multiply,
+    "hadamard": strict_hadamard,
     "softmax": plain_softmax,
     "feedforward": plain_feedforward,
     "bp1_output_error": loop_bp1,

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import nbformat
 from nbgrader.apps import NbGraderAPI
 
-from .checker.engine import grade_notebook
-from .checker.launch import _package_dir, launcher_for
+from .checker.job import grade_in_worker
+from .checker.launch import _package_dir
 from .checker.limits import Limits
-from .checker.plan import ANSWER, TEST, Master, defined_names, plan_notebook
+from .checker.plan import TEST, Master, defined_names, plan_notebook
 from .validate import failure_message
 
 #: What a release carries besides its notebooks: the student kit and the data loaders.
@@ -87,7 +87,7 @@ def lint_test_names(nb, name):
     """Problems: test cells that bind a name an answer cell defines (the trusted side
     would then test its own definition instead of the student's)."""
     master = Master.from_notebook(nb)
-    answers = set().union(*[defined_names(c.source) for c in master.cells if c.role == ANSWER])
+    answers = master.answer_names()
     problems = []
     for cell in master.cells:
         if cell.role == TEST:
@@ -115,7 +115,7 @@ def lint_release_fails(release_nb, source_nb, name, limits):
     """Grade the release as it is, hidden tests included: every graded cell must fail and
     every other cell must run."""
     master = Master.from_notebook(source_nb, hidden_tests=True)
-    record = grade_notebook(release_nb, master, limits, launcher_for(limits))
+    record = grade_in_worker(release_nb, master, limits)
     record.apply(release_nb)
     problems = [f"{name}: {problem}" for problem in record.problems]
     for planned in plan_notebook(release_nb, master):

@@ -1,27 +1,55 @@
 """Bringing a submission into the grading area: a copy that nbgrader can read.
 
-``submitted/`` is never modified. The staged copy is the submission with what would stop
-nbgrader put right, each with a reason for the student: an unreadable notebook is left
-out (graded as missing), a byte-order mark dropped, cells of another notebook turned into
-plain cells, deleted answer and test cells put back as released.
+``submitted/`` is never modified. The staged copy holds the submission's notebooks only (no
+other file reaches the graded copy or the feedback), each with what would stop nbgrader
+put right and a reason for the student: an unreadable, linked or oversized notebook is
+left out (graded as missing), a byte-order mark dropped, cells of another notebook (or
+with nbgrader metadata but no id) turned into plain cells, duplicated ids reduced to the
+last, edited metadata restored, deleted answer and test cells put back as released.
 """
 
 import copy
 import shutil
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 from nbgrader import utils
 
 
+#: Larger notebooks are graded as unreadable: their size alone would hold up the one process
+#: that saves everyone's grades (the course's notebooks have about 60 cells and 0.1 MB).
+MAX_NOTEBOOK_BYTES = 25 * 2**20
+MAX_CELLS = 2000
+
+
+class SubmissionRefused(ValueError):
+    """A submitted file that is not graded: a link, too large, or not a valid notebook."""
+
+
 def read_submitted(path):
-    """A submitted notebook (a UTF-8 byte-order mark, as Windows editors write, is allowed);
-    raises on a file that is not a valid notebook."""
+    """A submitted notebook (a UTF-8 byte-order mark, as Windows editors write, is allowed).
+
+    Raises
+    ------
+    SubmissionRefused
+        For a link, a file over MAX_NOTEBOOK_BYTES or a notebook of more than MAX_CELLS cells.
+    Exception
+        nbformat's error for a file that is not a valid notebook.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        raise SubmissionRefused("it is a symbolic link, not a file (it could point at anyone's files)")
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise SubmissionRefused(f"it holds {size / 2**20:.0f} MB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MB allowed")
     text = path.read_bytes().decode("utf-8-sig")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         nb = nbformat.reads(text, as_version=4)
+        if len(nb.get("cells", [])) > MAX_CELLS:
+            raise SubmissionRefused(f"it has {len(nb.cells)} cells, more than the {MAX_CELLS} allowed")
         nbformat.validate(nb)
     return nb
 
@@ -86,14 +114,15 @@ def stage_submission(course, assignment, student, expected, staging):
     reasons = []
     for item in sorted(source.iterdir()):
         if item.suffix != ".ipynb":
-            if item.is_file():
-                shutil.copy2(item, target / item.name)
-            continue
+            continue  # only notebooks are graded: other files never reach the graded copy or the feedback
         if item.stem not in expected:
             reasons.append(f"{item.name} is not a notebook of {assignment} (ignored)")
             continue
         try:
             nb = read_submitted(item)
+        except SubmissionRefused as refused:
+            reasons.append(f"{item.name} was graded as missing: {refused}")
+            continue
         except Exception as error:
             reasons.append(f"{item.name} is not a valid notebook and was graded as missing: "
                            f"{type(error).__name__}: {str(error).splitlines()[0][:200]}")
@@ -203,13 +232,15 @@ def _restore_metadata(nb, released_cells):
 
 
 def _strip_foreign_cells(nb, known_ids):
-    """Drop the nbgrader metadata of cells whose grade_id this notebook does not have
-    (nbgrader stops on them); return those ids."""
+    """Drop the nbgrader metadata of cells whose grade_id this notebook does not have, or
+    that have none (nbgrader stops on both); return those ids ('?' for a missing one)."""
     foreign = []
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id and grade_id not in known_ids:
-            foreign.append(grade_id)
+        if "nbgrader" not in cell.metadata:
+            continue
+        grade_id = cell.metadata["nbgrader"].get("grade_id") if isinstance(cell.metadata["nbgrader"], dict) else None
+        if grade_id not in known_ids:
+            foreign.append(str(grade_id or "?"))
             del cell.metadata["nbgrader"]
     return foreign
 

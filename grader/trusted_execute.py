@@ -16,9 +16,9 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Float, Integer, Unicode
 
-from .checker.engine import ExecutionRecord, grade_notebook
+from .checker.engine import ExecutionRecord
+from .checker.job import grade_in_worker
 from .checker.outputs import error_output
-from .checker.launch import launcher_for
 from .checker.limits import Limits
 from .checker.plan import Master, plan_hash, plan_notebook
 
@@ -69,7 +69,8 @@ class TrustedExecute(Execute):
 
     def limits(self):
         """The Limits these settings describe."""
-        return Limits(cell_timeout=float(self.timeout or 30), notebook_timeout=self.notebook_timeout,
+        cell_timeout = float(self.timeout) if self.timeout and self.timeout > 0 else self.notebook_timeout  # -1: none
+        return Limits(cell_timeout=cell_timeout, notebook_timeout=self.notebook_timeout,
                       memory_mb=self.memory_mb, max_restarts=self.max_restarts, payload_mb=self.payload_mb,
                       sandbox={"auto": None, "on": True, "off": False}[self.sandbox])
 
@@ -81,7 +82,7 @@ class TrustedExecute(Execute):
         record = self._precomputed(info, plan_hash(planned), planned)
         if record is None:
             TrustedExecute.executed_here += 1
-            record = grade_notebook(nb, master, self.limits(), launcher_for(self.limits()))
+            record = grade_in_worker(nb, master, self.limits())
         for problem in record.problems:
             self.log.warning("%s/%s: %s", info.get("student"), info["notebook"], problem)
         record.apply(nb)
@@ -102,7 +103,8 @@ class TrustedExecute(Execute):
         except (OSError, ValueError, KeyError, TypeError):
             reason = "the grading worker produced no record for this notebook (see the autograde report)"
             return ExecutionRecord(plan_hash=digest, problems=[reason],
-                                   outputs={cell.index: [error_output("NotExecuted", reason)] for cell in planned})
+                                   outputs={cell.index: [error_output("NotExecuted", reason)] for cell in planned
+                                            if cell.index is not None})
         if record.plan_hash != digest:
             self.log.warning("%s: the precomputed record is for other cells; executing again", path)
             return None

@@ -163,4 +163,11 @@ def learning_slowdown(epochs=30, eta=0.15):
         runs[name] = Run(**vars(history))
     return runs
 '''),
+    ("05_training", "sgd_step", '''
+def sgd_step(weights, biases, x_batch, y_batch, eta, cost):
+    grad_b, grad_w = backprop(weights, biases, x_batch, y_batch, cost)
+    for param, grad in zip(weights + biases, grad_w + grad_b):
+        param -= eta * grad
+    return weights, biases          # returned as well: updating in place is what counts
+'''),
 ]

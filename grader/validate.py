@@ -14,10 +14,9 @@ from pathlib import Path
 
 import nbformat
 
-from .checker.engine import grade_notebook
-from .checker.launch import launcher_for
+from .checker.job import grade_in_worker
 from .checker.limits import Limits
-from .checker.plan import TEST, Master, plan_notebook, role_of
+from .checker.plan import ANSWER, TEST, Master, plan_notebook, role_of
 from .staging import read_submitted, released_notebook, repair
 
 
@@ -62,8 +61,8 @@ def validate(path, limits=Limits(), master=None):
     else:
         master_nb = nbformat.read(master, as_version=4)
         reference = Master.from_notebook(master_nb, hidden_tests=True)
-        repair(nb, released_notebook(master_nb), Path(path).name, restore=lambda cell: role_of(cell) == TEST)
-    record = grade_notebook(nb, reference, limits, launcher_for(limits))
+        repair(nb, released_notebook(master_nb), Path(path).name, restore=lambda cell: role_of(cell) != ANSWER)
+    record = grade_in_worker(nb, reference, limits)
     record.apply(nb)
     results = []
     for planned in plan_notebook(nb, reference):

@@ -11,7 +11,8 @@ then puts itself into namespaces of its own before it runs any student code:
 * a PID namespace whose first process is the student's: when it dies, every process the
   student started dies with it, and no process outside can be signalled;
 * its own network and IPC namespaces;
-* then it drops every capability and sets its memory limit.
+* then it drops every capability and sets its memory limit (the grader may also put the
+  whole zygote into a control group: :mod:`grader.checker.cgroups`).
 
 The zygote itself is not dumpable, so a child cannot read or change its memory, and it
 only ever receives "spawn" and "kill" requests: it never runs student code.
@@ -21,7 +22,7 @@ Control protocol on the zygote's socket (from the grader's worker)::
     b"S" with one file descriptor (SCM_RIGHTS)  ->  4-byte pid of the new child
     b"K" + 4-byte pid                           ->  the child and its namespace are killed
 
-    python -m sandbox_runner.forkserver --control-fd N --memory-bytes M [--max-bytes B]
+    python -m sandbox_runner.forkserver --control-fd N --memory-bytes M --home H --tmpfs-bytes T --shm-bytes S
 """
 
 import argparse
@@ -37,8 +38,6 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
-HOME = "/home/student"
-MAX_PROCESSES = 4096
 _PID = struct.Struct("<i")
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -71,11 +70,16 @@ def _drop_capabilities():
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
-def isolate(memory_bytes):
+def isolate(settings):
     """Turn the calling (freshly forked) process into the first process of new namespaces.
 
     Returns in the new first process (PID 1 of its namespace); the process that called it
     waits for that one and exits with its status.
+
+    Parameters
+    ----------
+    settings : argparse.Namespace
+        home, tmpfs_bytes, shm_bytes, memory_bytes (see :func:`main`).
     """
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
@@ -92,16 +96,15 @@ def isolate(memory_bytes):
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-    _mount_tmpfs("/tmp", "size=512m,mode=1777")
-    _mount_tmpfs(HOME, "size=512m,mode=0755")
-    _mount_tmpfs("/dev/shm", "size=64m,mode=1777")
+    _mount_tmpfs("/tmp", f"size={settings.tmpfs_bytes},mode=1777")
+    _mount_tmpfs(settings.home, f"size={settings.tmpfs_bytes},mode=0755")
+    _mount_tmpfs("/dev/shm", f"size={settings.shm_bytes},mode=1777")
     _mount_tmpfs("/proc", "size=1m,mode=0555")  # no other process is visible, not even the zygote
     _drop_capabilities()
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))  # a brake on fork bombs
-    os.chdir(HOME)
-    os.environ.update(HOME=HOME, MPLCONFIGDIR="/tmp/matplotlib")
+    resource.setrlimit(resource.RLIMIT_AS, (settings.memory_bytes, settings.memory_bytes))
+    os.chdir(settings.home)
+    os.environ.update(HOME=settings.home, MPLCONFIGDIR="/tmp/matplotlib")
 
 
 def _preload():
@@ -114,16 +117,16 @@ def _preload():
     import backprop_kit.checks  # noqa: F401
 
 
-def _child(fd, memory_bytes, max_bytes):
+def _child(fd, settings):
     try:
-        isolate(memory_bytes)
+        isolate(settings)
         from .runner import StudentPeer
-        StudentPeer(socket.socket(fileno=fd), max_bytes).serve_forever()
+        StudentPeer(socket.socket(fileno=fd), settings.max_bytes).serve_forever()
     finally:
         os._exit(0)
 
 
-def serve(control, memory_bytes, max_bytes):
+def serve(control, settings):
     """Answer spawn and kill requests until the control socket closes."""
     children = set()
     while True:
@@ -142,7 +145,7 @@ def serve(control, memory_bytes, max_bytes):
                 control.close()
                 os.closerange(3, fds[0])
                 os.closerange(fds[0] + 1, 65536)
-                _child(fds[0], memory_bytes, max_bytes)
+                _child(fds[0], settings)
             os.close(fds[0])
             children.add(pid)
             control.sendall(_PID.pack(pid))
@@ -164,12 +167,15 @@ def main(argv=None):
     parser.add_argument("--control-fd", type=int, required=True)
     parser.add_argument("--memory-bytes", type=int, required=True)
     parser.add_argument("--max-bytes", type=int, default=64 * 2**20)
+    parser.add_argument("--home", required=True, help="the student's home folder (a mount point)")
+    parser.add_argument("--tmpfs-bytes", type=int, required=True, help="size of each child's /tmp and home")
+    parser.add_argument("--shm-bytes", type=int, required=True, help="size of each child's /dev/shm")
     args = parser.parse_args(argv)
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     control = socket.socket(fileno=args.control_fd)
     _preload()
     control.sendall(b"R")  # ready
-    serve(control, args.memory_bytes, args.max_bytes)
+    serve(control, args)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import builtins
 import itertools
 import traceback
 
-from .wire import (Decoder, Encoder, PeerClosed, Unsupported, WireError, apply_state, changed, recv_frame,
+from .wire import (Decoder, Encoder, PeerClosed, Unsupported, WireError, apply_state, changed, nbytes_of, recv_frame,
                    send_frame, snapshot)
 
 #: Exceptions that are never re-raised as themselves on the receiving side.
@@ -194,6 +194,9 @@ class Peer:
         objects = [decoder.objects[number] for number in range(len(decoder.objects))]
         before = snapshot(objects)
         result, error = self.invoke(function, args, kwargs, message)
+        if error is None and nbytes_of(result) > self.max_bytes:
+            result, error = None, MemoryError(f"the result ({nbytes_of(result):,} bytes) is larger than the "
+                                              f"{self.max_bytes:,} bytes a message may hold")
         answering = {id(value): number for number, value in enumerate(objects)}
         encoder = Encoder(self.registry, export=self.export, answering=answering)
         reply = {"mutated": [[number, self._contents(encoder, objects[number], answering)]

@@ -78,12 +78,12 @@ class PeerClosed(Exception):
 def send_frame(sock, header, buffers=()):
     """Send one message: a JSON-able ``header`` and a list of bytes-like buffers."""
     body = json.dumps(header, separators=(",", ":"), allow_nan=True).encode()
-    parts = [_HEADER.pack(len(body), len(buffers)), body]
-    for buf in buffers:
-        view = memoryview(buf).cast("B")
-        parts += [_LENGTH.pack(view.nbytes), view]
     try:
-        sock.sendall(b"".join(parts))
+        sock.sendall(_HEADER.pack(len(body), len(buffers)) + body)
+        for buf in buffers:  # one at a time: no joined copy of the arrays
+            view = memoryview(buf).cast("B")
+            sock.sendall(_LENGTH.pack(view.nbytes))
+            sock.sendall(view)
     except (BrokenPipeError, ConnectionResetError) as error:
         raise PeerClosed(str(error)) from None
 
@@ -123,7 +123,7 @@ def recv_frame(sock, max_bytes, deadline=None):
         ``time.monotonic()`` value after which PeerTimeout is raised.
     """
     length, count = _HEADER.unpack(_recv_exactly(sock, _HEADER.size, deadline))
-    total = length
+    total = length + count * _LENGTH.size  # every buffer's length counts too
     if total > max_bytes:
         raise WireError(f"a message of {total:,} bytes exceeds the limit of {max_bytes:,} bytes")
     body = _recv_exactly(sock, length, deadline)
@@ -280,7 +280,7 @@ class Encoder:
             raise Unsupported("ndarray", path, f"more than {MAX_NDIM} dimensions")
         data = np.asarray(base, dtype=dtype, order="C")  # (ascontiguousarray would make a 0-d array 1-d)
         number = self._number(value)
-        self.buffers.append(data.tobytes())
+        self.buffers.append(data.reshape(-1).view(np.uint8).data)  # the array's own bytes, not a copy
         return {"$": "nd", "d": dtype.str, "s": list(data.shape), "b": len(self.buffers) - 1, "i": number,
                 "w": int(bool(base.flags.writeable))}
 
@@ -321,7 +321,8 @@ class Decoder:
                             "references are expanded")
 
     def decode(self, tree, depth=0):
-        """The value of ``tree``; raises WireError on anything malformed or too large."""
+        """The value of ``tree``; raises WireError on anything malformed or too large (and
+        nothing else: every check happens before numpy sees a shape or a buffer)."""
         self._nodes += 1
         self._grow(1)
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
@@ -357,7 +358,7 @@ class Decoder:
     def _decode_nd(self, tree, depth):
         dtype, shape, index = tree.get("d"), tree.get("s"), tree.get("b")
         if dtype not in DTYPES or type(shape) is not list or len(shape) > MAX_NDIM \
-                or not all(type(n) is int and n >= 0 for n in shape) or type(index) is not int \
+                or not all(type(n) is int and 0 <= n <= MAX_EXPANDED for n in shape) or type(index) is not int \
                 or not 0 <= index < len(self.buffers):
             raise WireError("malformed array")
         dtype = np.dtype(dtype)
@@ -466,6 +467,21 @@ class Decoder:
         self.objects[number] = instance
         self._weights[number] = 1 + sum(size_of(item) for item in values.values())
         return instance
+
+
+def nbytes_of(value, depth=0):
+    """Roughly how many bytes ``value`` takes on the wire (array data counted exactly)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if depth > MAX_DEPTH:
+        return 0
+    if isinstance(value, (list, tuple)):
+        return 16 + sum(nbytes_of(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return 16 + sum(nbytes_of(item, depth + 1) for item in value.values())
+    if _is_instance_of_dataclass(value):
+        return 16 + sum(nbytes_of(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    return 16
 
 
 def size_of(value, depth=0):

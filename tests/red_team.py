@@ -246,10 +246,25 @@ ATTACKS = [
 def _markdown(nb):
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(
         "My notes <img src=x onerror=alert(1)> <script>alert(2)</script> [click](javascript:alert(3)) "
-        "<a href=\"javascript:alert(4)\" onclick=\"alert(5)\">here</a>"))
+        "<a href=\"javascript:alert(4)\" onclick=\"alert(5)\">here</a> [escaped](javascript\\:alert(6)) "
+        "[ref][1] <svg onload=alert(7)> [entity](&#106;avascript:alert(8))\n\n[1]: javascript\\:alert(9)"))
+
+
+def _locked_note(nb):
+    note = nbformat.v4.new_markdown_cell("My own read-only note")
+    note.metadata["nbgrader"] = {"locked": True, "schema_version": 3}  # nbgrader metadata without an id
+    nb.cells.insert(1, note)
+
+
+def _many_cells(nb):
+    nb.cells += [nbformat.v4.new_code_cell(f"x_{k} = {k}") for k in range(3000)]
 
 
 ATTACKS += [
+    Attack("r19-locked-note", "cells", "correct, plus a markdown cell with nbgrader metadata but no id (nbgrader "
+           "stops on it)", _edit("solved", _locked_note), ALL),
+    Attack("r20-many-cells", "limits", "correct, plus 3,000 cells (the one process that saves grades would spend "
+           "minutes on them)", _edit("solved", _many_cells), NONE),
     Attack("r17-dag-result", "limits", "σ returns a list that holds the level below twice, 40 levels deep: 2⁴⁰ items "
            "once expanded, 40 on the wire; perceptron and σ' right",
            _body(1, "x = 0.5\nfor _ in range(40):\n    x = [x, x]\nreturn [x, [1.0]]"),

@@ -183,6 +183,22 @@ def test_validate_grades_every_submission_as_autograde_did(graded):
         assert {r.grade_id: r.points for r in results} == per_question(course, student), student
 
 
+def test_a_deleted_set_up_cell_costs_nothing_in_autograde_and_validate(graded):
+    """The set-up cell runs from the master copy wherever (and whether) the submission has it."""
+    import nbformat
+    from grader.validate import validate
+    course, _ = graded
+    nb = nbformat.read(course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "setup"]
+    folder = course.path("submitted", "sue-no-setup", AID)
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{AID}.ipynb")
+    [result] = autograde(course, AID, LocalProcessExecutor(2), LIMITS, students=["sue-no-setup"], progress=False)
+    assert result.score == 15, result.reasons
+    checked = validate(folder / f"{AID}.ipynb", LIMITS, master=course.source / AID / f"{AID}.ipynb")
+    assert {r.grade_id: r.points for r in checked} == per_question(course, "sue-no-setup")
+
+
 def test_a_notebook_with_a_byte_order_mark_is_graded(graded, tmp_path):
     """Windows editors start UTF-8 files with a byte-order mark; the notebook is still read."""
     course, _ = graded
@@ -194,6 +210,30 @@ def test_a_notebook_with_a_byte_order_mark_is_graded(graded, tmp_path):
     assert len(collect(course, AID, tmp_path / "downloads").placed) == 1
     [result] = autograde(course, AID, LocalProcessExecutor(2), LIMITS, students=["bo-windows"], progress=False)
     assert result.score == 15, result.reasons
+
+
+def test_only_notebooks_reach_the_graded_copy_and_the_feedback(graded, tmp_path):
+    """Files next to a notebook (links to the gradebook or the source notebook, say) are not
+    copied anywhere; a linked notebook is not graded."""
+    course, _ = graded
+    folder = course.path("submitted", "sid-symlinks", AID)
+    folder.mkdir(parents=True)
+    shutil.copy(course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb", folder / f"{AID}.ipynb")
+    (folder / "gradebook.db").symlink_to(course.root / "gradebook.db")
+    (folder / "answers.ipynb.txt").symlink_to(course.source / AID / f"{AID}.ipynb")
+    (folder / "notes.txt").write_text("my notes")
+    linked = course.path("submitted", "tim-linked", AID)
+    linked.mkdir(parents=True)
+    (linked / f"{AID}.ipynb").symlink_to(course.source / AID / f"{AID}.ipynb")
+    results = {r.student: r for r in autograde(course, AID, LocalProcessExecutor(2), LIMITS,
+                                              students=["sid-symlinks", "tim-linked"], progress=False)}
+    assert results["sid-symlinks"].score == 15 and results["tim-linked"].score == 0
+    assert any("symbolic link" in reason for reason in results["tim-linked"].reasons)
+    from grader.feedback import generate_feedback
+    generate_feedback(course, AID, "sid-symlinks")
+    for step in ("autograded", "feedback"):
+        names = {p.name for p in course.path(step, "sid-symlinks", AID).iterdir()}
+        assert not names & {"gradebook.db", "answers.ipynb.txt", "notes.txt"}, (step, names)
 
 
 def test_missing_cells_come_back_in_release_order():

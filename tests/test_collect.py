@@ -330,3 +330,21 @@ def test_summary_lists_placed_skipped_and_notes(course, tree):
     assert "Skipped 3 file(s):" in text
     assert "carol/notes.txt: not a notebook" in text
     assert "Notes:\n  - alice:" in text
+
+
+def test_links_are_refused_wherever_they_point(course, tmp_path):
+    """A link could make the instructor's source notebook, or another student's, someone's submission."""
+    secret = write(tmp_path / "instructor" / "source" / NB, notebook_text("solutions and hidden tests"))
+    root = tmp_path / "tree"
+    write(root / "bob" / NB, notebook_text("bob"))
+    (root / "mallory").mkdir(parents=True)
+    (root / "mallory" / NB).symlink_to(secret)
+    (root / "eve").mkdir()
+    (root / "eve" / NB).symlink_to(root / "bob" / NB)
+    (root / "zoe").mkdir()
+    (root / "zoe" / "work").symlink_to(secret.parent, target_is_directory=True)
+    report = collect(course, A, root)
+    assert [student for student, _ in report.placed] == ["bob"]
+    refused = reasons(report)
+    assert "symbolic link" in refused[f"mallory/{NB}"] and "symbolic link" in refused[f"eve/{NB}"]
+    assert not (course.root / "submitted" / "mallory").exists() and not (course.root / "submitted" / "eve").exists()

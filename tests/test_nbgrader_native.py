@@ -15,6 +15,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
 
 from grader.course import COURSE_ID, Course
 from grader.demo import HOSTILE, replace_function, solved_submission, write_submission
@@ -85,8 +87,10 @@ def test_nbgrader_autograde_runs_the_trusted_path(course):
 
 
 def test_the_formgraders_autograde_button_runs_the_trusted_path(course):
+    """The formgrader builds its API from the course's nbgrader_config.py, as done here."""
     before = TrustedExecute.executed_here
-    api = NbGraderAPI(coursedir=course.coursedir(), config=course.config())
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     outcome = api.autograde(AID, "pat-patches-checks", force=True)
     assert outcome["success"], outcome.get("log")
     assert TrustedExecute.executed_here == before + 1

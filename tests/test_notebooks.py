@@ -9,6 +9,7 @@ import pytest
 
 import solutions
 from grader.authoring import build
+from grader.checker.plan import defined_names
 from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, HIDDEN_IMPORTS
 
 from notebook_tools import ASSIGNMENT_IDS, CONTENT, errors, execute, grade_cells, nbgrader_meta, read, solution_cells
@@ -93,36 +94,14 @@ def test_only_hidden_tests_reach_the_grader_side(aid):
             assert word not in shown, f"{cell.get('id')}: '{word}' outside the hidden tests"
 
 
-def _top_level_names(source):
-    """Names a cell binds in the notebook's namespace: definitions, assignments, loop and with targets,
-    imports, also inside if/for/with/try blocks (but not inside functions, classes, lambdas or comprehensions)."""
-    names = set()
-
-    def visit(node):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            return
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            return
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))))
-    return names
-
-
 @pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
 def test_test_cells_do_not_rebind_answer_names(aid):
     """A test cell that bound a name an answer cell defines would shadow the student's function when graded."""
     nb = read(NOTEBOOKS[aid])
-    answers = set().union(*(_top_level_names(c.source) for c in solution_cells(nb)))
+    answers = set().union(*(defined_names(c.source) for c in solution_cells(nb)))
     assert answers
     for cell in grade_cells(nb):
-        clash = _top_level_names(cell.source) & answers
+        clash = defined_names(cell.source) & answers
         assert not clash, f"{nbgrader_meta(cell)['grade_id']} binds {sorted(clash)}"
 
 

@@ -5,6 +5,7 @@ attackers keep full marks and clean outputs, and no output shows the hidden test
 
 import csv
 import json
+import re
 import time
 
 import nbformat
@@ -57,7 +58,10 @@ def graded(released_courses, tmp_path_factory):
     assert feedback and not problems
     outputs = {"feedback r18": feedback[0].read_text(encoding="utf-8")}
     for student in results:
-        nb = nbformat.read(course.path("autograded", student, AID) / f"{AID}.ipynb", as_version=4)
+        graded_copy = course.path("autograded", student, AID) / f"{AID}.ipynb"
+        if not graded_copy.exists():  # graded as missing (r20: too many cells)
+            continue
+        nb = nbformat.read(graded_copy, as_version=4)
         outputs[student] = json.dumps([cell.get("outputs", []) for cell in nb.cells if cell.cell_type == "code"])
         if student == "r18-script-in-markdown":
             outputs["autograded r18"] = json.dumps([cell.source for cell in nb.cells if cell.cell_type == "markdown"])
@@ -124,11 +128,17 @@ def test_the_graders_own_work_is_bounded_by_the_cell_time_limit(slow_call_back):
     assert seconds < 60  # the trusted triple loop alone would take minutes
 
 
+ACTIVE = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"<script>alert",                          # a script element of the submission's
+    r"<[a-z][^<>]*\son\w+\s*=",                # a tag with an event handler (onerror=, onload=, …)
+    r"(href|src)\s*=\s*[\\\"']?\s*(javascript|vbscript|&#)")]  # a script URL in a link or an image
+
+
 def test_no_script_from_a_submission_reaches_the_instructors_browser(graded):
     _, _, outputs, _ = graded
     for text in (outputs["feedback r18"], outputs["autograded r18"]):
-        for danger in ("<script>alert", "onerror", "onclick", "javascript:alert"):
-            assert danger not in text
+        for pattern in ACTIVE:
+            assert not pattern.search(text), pattern.pattern
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in outputs["feedback r18"]  # shown as text: the attempt stays visible
 
 
@@ -137,8 +147,9 @@ def test_the_reasons_name_what_was_refused(graded):
     text = {student: " ".join(r.reasons) for student, r in results.items()}
     assert "No module named 'grader'" in text["r08-imports-helpers"]
     assert "object of type" in text["r05-runs-code-on-conversion"]
-    assert "exceeds the limit" in text["r14-huge-result"]
+    assert "larger than the 67,108,864 bytes" in text["r14-huge-result"]
     assert "changed its argument number 1 in place" in text["r15-bends-the-inputs"]
     assert "repeated references" in text["r17-dag-result"]
+    assert "more than the 2000 allowed" in text["r20-many-cells"]
     assert "metadata of cells" in text["r09-flips-metadata"] and "test_bonus" in text["r09-flips-metadata"]
     assert "appear more than once" in text["r10-duplicates-tests"]

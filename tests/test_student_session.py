@@ -48,6 +48,13 @@ def not_data():
 def huge():
     return np.zeros(2**20)          # 8 MiB > the 4 MiB limit
 
+def forged_huge():
+    # past the runner: a frame announcing a gigabyte, written straight to the channel's socket
+    import gc, socket, struct
+    channel = next(o for o in gc.get_objects() if isinstance(o, socket.socket) and o.fileno() >= 0)
+    channel.sendall(struct.pack("<II", 2**30, 0))
+    return 0
+
 def spin():
     while True:
         pass
@@ -95,25 +102,34 @@ def in_test(student, action):
         return action(), collector.items
 
 
+def allowing(names, call):
+    """``call`` in a test that lets the functions ``names`` update their arguments."""
+    def action():
+        checks.may_update_in_place(*names)
+        return call()
+    return action
+
+
 def test_results_are_data_and_in_place_changes_reach_the_caller(session):
     x = np.array([1.0, 2.0])
-    in_test(session, lambda: session.call("double_in_place", (x,), {}))
+    in_test(session, allowing(["double_in_place"], lambda: session.call("double_in_place", (x,), {})))
     assert np.array_equal(x, [2.0, 4.0])
     first, second = np.zeros(2), np.zeros(2)
     ws = [first, second]
-    in_test(session, lambda: session.call("replace_slot", (ws,), {}))
+    in_test(session, allowing(["replace_slot"], lambda: session.call("replace_slot", (ws,), {})))
     assert ws[0] is first and np.array_equal(ws[1], [10.0, 10.0]) and not second.any()
     assert in_test(session, lambda: session.call("same", (ws,), {}))[0] is ws  # identity survives the trip
-    with pytest.raises(CheckFailed, match="changed its argument number 1 in place"):
-        in_test(session, lambda: checks.expect_inputs_unchanged(
-            lambda v: session.call("double_in_place", (v,), {}), np.ones(2), name="double_in_place"))
 
 
-def test_a_function_that_returns_a_value_may_not_change_its_arguments(session):
+def test_a_function_may_change_its_arguments_only_where_the_test_allows_it(session):
     z = np.ones(3)
     with pytest.raises(CheckFailed, match="sneaky changed its argument number 1 in place; work on a copy"):
         in_test(session, lambda: session.call("sneaky", (z,), {}))
     assert not z.any()  # the change is visible, as it would be in one process
+    with pytest.raises(CheckFailed, match="double_in_place changed its argument number 1 in place"):
+        in_test(session, lambda: session.call("double_in_place", (np.ones(2),), {}))  # returns None: no matter
+    with pytest.raises(CheckFailed, match="double_in_place changed its argument number 1 in place"):
+        in_test(session, allowing(["replace_slot"], lambda: session.call("double_in_place", (np.ones(2),), {})))
 
 
 def test_prints_during_a_call_become_the_test_cells_output(session):
@@ -127,9 +143,12 @@ def test_a_result_that_is_not_data_fails_with_its_type(session):
         in_test(session, lambda: session.call("not_data", (), {}))
 
 
-def test_an_oversized_result_costs_the_call_and_the_process_is_replaced(session):
-    with pytest.raises(StudentProcessLost, match="exceeds the limit"):
+def test_an_oversized_result_is_refused_and_a_forged_one_costs_the_process(session):
+    with pytest.raises(MemoryError, match="larger than the 4,194,304 bytes"):
         in_test(session, lambda: session.call("huge", (), {}))
+    assert session.restarts == 0
+    with pytest.raises(StudentProcessLost, match="exceeds the limit"):
+        in_test(session, lambda: session.call("forged_huge", (), {}))
     value, _ = in_test(session, lambda: session.call("chatty", (np.ones(4),), {}))  # replayed in a new process
     assert value == 4.0 and session.restarts == 1
 
@@ -180,6 +199,29 @@ def test_numerical_warnings_in_the_students_process_fail_no_warnings(session):
     with pytest.raises(CheckFailed, match="e\\^z at z = 1000 is not numerically stable: overflow"):
         in_test(session, action)
     assert np.isinf(in_test(session, lambda: session.call("overflow", (np.array([1000.0]),), {}))[0][0])
+
+
+def test_a_call_back_result_larger_than_the_payload_limit_is_refused(session):
+    def broadcast(a, b):
+        return a * b  # (n, 1) by (1, n): n² numbers out of 2n in
+
+    value, _ = in_test(session, lambda: session.call("keep", (lambda v: float(np.sum(
+        broadcast(np.ones((1024, 1)), np.ones((1, 1024))) * v.sum())),), {}))
+    assert value == 3 * 1024 * 1024  # small enough: carried
+    with pytest.raises(MemoryError, match="larger than the"):
+        in_test(session, lambda: session.call("keep", (lambda v: broadcast(np.ones((1200, 1)), np.ones((1, 1200))),),
+                                                {}))
+
+
+def test_a_dead_fork_server_is_replaced(session):
+    launcher = session.launcher
+    if not hasattr(launcher, "process"):
+        pytest.skip("student processes start afresh here: no fork server to lose")
+    launcher.process.kill()
+    launcher.process.wait()
+    session.lose()  # the student's process died with its zygote
+    assert in_test(session, lambda: session.call("chatty", (np.ones(5),), {}))[0] == 5.0
+    assert launcher.process.poll() is None
 
 
 def test_a_stand_in_that_refuses_fails_the_test_even_if_the_student_swallows_it(session):

@@ -225,3 +225,16 @@ def test_numpy_keys_and_dataclass_subclasses_travel_as_their_plain_forms():
     back = round_trip({np.float64(0.01): Mine([1.0], "x"), np.int64(3): 1}, registry)
     assert list(back) == [0.01, 3] and type(next(iter(back))) is float
     assert type(back[0.01]) is History and back[0.01] == History([1.0], "x")
+
+
+def test_shapes_and_buffer_counts_cannot_make_the_receiver_work_for_nothing():
+    with pytest.raises(WireError):  # a zero-size array of an impossible shape
+        Decoder([b""], Registry(), lambda t: None).decode({"$": "nd", "d": "<f8", "s": [0, 2**62], "b": 0, "i": 0})
+    a, b = socket.socketpair()
+    try:
+        b.sendall(struct.pack("<II", 2, 2_000_000))  # two bytes of JSON and two million empty buffers
+        with pytest.raises(WireError, match="exceeds the limit"):
+            recv_frame(a, max_bytes=2**20, deadline=None)
+    finally:
+        a.close()
+        b.close()

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from .. import checks as trusted_checks
 from . import outputs as cell_outputs
-from .plan import GIVEN, SETUP, STUDENT, TEST, plan_hash, plan_notebook
+from .plan import GIVEN, SETUP, TEST, plan_hash, plan_notebook
 from .session import StudentProcessLost, StudentSession
 from .trusted import TrustedNamespace
 
@@ -66,7 +66,7 @@ def grade_notebook(nb, master, limits, launcher):
 
     Parameters
     ----------
-    nb : NotebookNode
+    nb : NotebookNode, or the notebook's plain JSON (as grading workers read it)
     master : Master
     limits : Limits
     launcher
@@ -78,6 +78,7 @@ def grade_notebook(nb, master, limits, launcher):
     record = ExecutionRecord(plan_hash=plan_hash(planned))
     trusted = TrustedNamespace(trusted_checks, master.answer_names())
     session = StudentSession(launcher, limits, trusted.registry)
+    session.notebook_deadline = deadline
     for cell in master.setup_cells():  # the trusted side is set up first, even without a set-up cell in nb
         _trusted_setup(trusted, cell, record)
     try:
@@ -87,8 +88,10 @@ def grade_notebook(nb, master, limits, launcher):
                 _give_up(record, planned[count - 1:], reason)
                 break
             cell_deadline = min(time.monotonic() + limits.cell_timeout, deadline)
-            record.counts[cell.index] = count
-            record.outputs[cell.index] = _run(cell, trusted, session, cell_deadline, record)
+            outputs = _run(cell, trusted, session, cell_deadline, record)
+            if cell.index is not None:
+                record.counts[cell.index] = count
+                record.outputs[cell.index] = outputs
     finally:
         session.close()
     record.seconds = time.monotonic() - start
@@ -99,7 +102,7 @@ def _run(cell, trusted, session, deadline, record):
     if cell.role == TEST:
         collector = cell_outputs.Collector()
         with session.test(collector, deadline):
-            trusted.run(cell.source, cell.grade_id, session, collector, deadline=deadline)
+            trusted.run_test(cell.source, cell.grade_id, session, collector, deadline=deadline)
         lost = [o for o in collector.items if o.get("ename") in ("StudentProcessLost", "TrustedTimeout")]
         if lost:
             record.problems.append(f"cell {cell.index} ({cell.grade_id}): {lost[0]['evalue']}")
@@ -110,14 +113,14 @@ def _run(cell, trusted, session, deadline, record):
         record.problems.append(f"cell {cell.index}: {lost}")
         outputs = [cell_outputs.error_output("StudentProcessLost", str(lost))]
     if cell.role == GIVEN:
-        for problem in trusted.run(cell.source, cell.grade_id, session, given=True, deadline=deadline):
+        for problem in trusted.run_given(cell.source, cell.grade_id, deadline=deadline):
             if problem.get("output_type") == "error":
                 record.problems.append(f"the trusted copy of {cell.grade_id} failed: {problem['evalue']}")
     return outputs
 
 
 def _trusted_setup(trusted, cell, record):
-    for output in trusted.run(cell.source, cell.grade_id, given=True):
+    for output in trusted.run_given(cell.source, cell.grade_id):
         if output.get("output_type") == "error":
             record.problems.append(f"the trusted set-up cell failed: {output['evalue']}")
 
@@ -125,13 +128,13 @@ def _trusted_setup(trusted, cell, record):
 def _why_stop(session, limits, deadline):
     if time.monotonic() > deadline:
         return f"the notebook exceeded its time limit of {limits.notebook_timeout:g} s"
-    if session.restarts > limits.max_restarts:
-        return f"given up after {limits.max_restarts} restarts of the student's process"
+    if session.losses > limits.max_restarts:
+        return f"given up: the student's process was lost {session.losses} times (at most {limits.max_restarts} restarts)"
     return None
 
 
 def _give_up(record, remaining, reason):
     record.problems.append(reason)
     for cell in remaining:
-        if cell.role in (TEST, STUDENT, GIVEN, SETUP):
+        if cell.index is not None:
             record.outputs[cell.index] = [cell_outputs.error_output("NotRun", f"not run: {reason}")]

@@ -8,10 +8,13 @@ import json
 import multiprocessing
 import os
 import resource
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from .engine import grade_notebook
+from .engine import ExecutionRecord, grade_notebook
+from .outputs import error_output
 from .launch import launcher_for
 from .limits import Limits
 from .plan import Master
@@ -43,6 +46,12 @@ def load_notebook(path):
     return nb
 
 
+def _cap_worker_memory():
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if multiprocessing.parent_process() is not None and (soft == resource.RLIM_INFINITY or soft > WORKER_MEMORY_BYTES):
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))  # a worker process, not the caller's
+
+
 def run_grading_job(job):
     """Worker entry point: run one staged notebook and write its execution record.
 
@@ -50,9 +59,7 @@ def run_grading_job(job):
     -------
     ExecutionRecord
     """
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if multiprocessing.parent_process() is not None and (soft == resource.RLIM_INFINITY or soft > WORKER_MEMORY_BYTES):
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))  # a worker process, not the caller's
+    _cap_worker_memory()
     record = grade_notebook(load_notebook(job.staged), job.master, job.limits, launcher_for(job.limits))
     out = Path(job.record)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -60,3 +67,41 @@ def run_grading_job(job):
     partial.write_text(record.to_json(), encoding="utf-8")
     os.replace(partial, out)
     return record
+
+
+def _grade(nb, master, limits):
+    _cap_worker_memory()
+    return grade_notebook(nb, master, limits, launcher_for(limits))
+
+
+_WORKER = []
+
+
+def grade_in_worker(nb, master, limits):
+    """:func:`grade_notebook` in this process's own grading worker (a child process, started
+    on first use, with the worker's memory cap): the trusted side of grading never runs in
+    the process that writes the gradebook or serves the formgrader.
+
+    Parameters
+    ----------
+    nb : notebook (NotebookNode or plain JSON)
+    master : Master
+    limits : Limits
+
+    Returns
+    -------
+    ExecutionRecord
+        If the worker dies, a record whose cells all say so.
+    """
+    plain = json.loads(json.dumps(nb))  # the worker need not load nbformat to read it
+    if not _WORKER:
+        _WORKER.append(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+    try:
+        return _WORKER[0].submit(_grade, plain, master, limits).result()
+    except BrokenProcessPool as error:
+        _WORKER.pop().shutdown(wait=False)
+        reason = f"the grading worker died while running this notebook ({error})"
+        from .plan import plan_notebook
+        return ExecutionRecord(problems=[reason], outputs={cell.index: [error_output("WorkerDied", reason)]
+                                                           for cell in plan_notebook(plain, master)
+                                                           if cell.index is not None})

@@ -3,10 +3,11 @@ the machine allows it, else one fresh sandboxed Python per process (or, without
 bubblewrap, an unsandboxed one with a warning).
 
 Inside the sandbox: the system and the Python installation read-only, the student kit
-(``backprop_kit``), ``datasets`` and the runner (``sandbox_runner``), a private empty home
-and ``/tmp``. Not there: the network, the gradebook, the course folder, other
-submissions, the source notebooks, the hidden tests, ``grader`` (oracles, checks) and
-``solutions``. The only way out is the socket to the checker, which carries data only.
+(``backprop_kit``), ``datasets`` and the runner (``sandbox_runner``), a private empty home,
+``/tmp`` and ``/dev/shm``. Not there: the network, the gradebook, the course folder, other
+submissions, the source notebooks, the hidden tests, ``grader`` (oracles, checks),
+``solutions``, and Jupyter's configuration folders. The only way out is the socket to the
+checker, which carries data only.
 """
 
 import importlib.util
@@ -17,19 +18,28 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 import weakref
 from pathlib import Path
+
+from sandbox_runner.wire import PeerClosed, PeerTimeout, WireError, _recv_exactly, recv_frame, send_frame
+
+from .cgroups import confinement
 
 STUDENT_PACKAGES = ["backprop_kit", "datasets", "sandbox_runner"]
 HIDDEN_PACKAGES = ["grader", "solutions"]
 HOME = "/home/student"
 TMPFS_BYTES = 512 * 2**20  # /tmp and the home folder, each
 SHM_BYTES = 64 * 2**20
+#: Processes (threads included) a sandbox may hold at once, and what a zygote needs besides a child.
+MAX_PROCESSES = 256
+ZYGOTE_BYTES = 2**30
 _PID = struct.Struct("<i")
 
 
 def sandbox_available():
-    """True when bubblewrap can isolate the student's process on this machine."""
+    """True when bubblewrap can isolate the student's process on this machine (and util-linux's
+    prlimit, which sets the memory cap of a fresh sandboxed process, is there)."""
     return shutil.which("bwrap") is not None and shutil.which("prlimit") is not None
 
 
@@ -68,6 +78,9 @@ def bwrap_argv(private_mounts=True):
     for package in STUDENT_PACKAGES:
         folder = _package_dir(package)
         argv += ["--ro-bind", str(folder), str(folder)]
+    for config in [Path("/etc/jupyter"), *(path / "etc" / "jupyter" for path in mounted)]:
+        if config.is_dir():  # Jupyter and nbgrader settings (a gradebook URL with its password, say)
+            argv += ["--tmpfs", str(config), "--remount-ro", str(config)]
     for package in HIDDEN_PACKAGES:  # an installed (not editable) copy would sit in site-packages
         spec = importlib.util.find_spec(package)
         if spec is not None:
@@ -93,6 +106,8 @@ class StudentProcess:
         """Stop the process (and every process it started) at once."""
         try:
             self._kill()
+        except OSError:
+            pass
         finally:
             self.sock.close()
 
@@ -116,13 +131,15 @@ class FreshProcessLauncher:
 
     def spawn(self):
         ours, theirs = socket.socketpair()
+        self.count = getattr(self, "count", 0) + 1
+        group = confinement(f"student-{self.count}", self.limits.memory_bytes, MAX_PROCESSES)
         env = student_env() if not self.sandbox else {}
         if not self.sandbox:
             env["HOME"] = os.environ.get("HOME", "/tmp")
             env.pop("MPLCONFIGDIR")
         process = subprocess.Popen(self.argv(theirs.fileno()), pass_fds=[theirs.fileno()], env=env or None,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=group.enter if group else None)
         theirs.close()
 
         def kill():
@@ -131,6 +148,8 @@ class FreshProcessLauncher:
             except ProcessLookupError:
                 pass
             process.wait()
+            if group:
+                group.remove()
         return StudentProcess(ours, kill)
 
     def close(self):
@@ -138,15 +157,26 @@ class FreshProcessLauncher:
 
 
 class ForkServerLauncher:
-    """Student processes forked from a zygote in the sandbox (see :mod:`sandbox_runner.forkserver`)."""
+    """Student processes forked from a zygote in the sandbox (see :mod:`sandbox_runner.forkserver`).
+
+    A zygote that has died (killed, out of memory) is replaced at the next spawn.
+    """
 
     def __init__(self, limits):
         self.limits = limits
+        self._start()
+
+    def _start(self):
+        limits = self.limits
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)  # one request per message
-        argv = bwrap_argv(private_mounts=False) + [sys.executable, "-m", "sandbox_runner.forkserver", "--control-fd", str(theirs.fileno()),
-                               "--memory-bytes", str(limits.memory_bytes), "--max-bytes", str(limits.payload_bytes)]
+        argv = bwrap_argv(private_mounts=False) + [
+            sys.executable, "-m", "sandbox_runner.forkserver", "--control-fd", str(theirs.fileno()),
+            "--memory-bytes", str(limits.memory_bytes), "--max-bytes", str(limits.payload_bytes),
+            "--home", HOME, "--tmpfs-bytes", str(TMPFS_BYTES), "--shm-bytes", str(SHM_BYTES)]
+        self.group = confinement("zygote", limits.memory_bytes + ZYGOTE_BYTES, MAX_PROCESSES)
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=self.group.enter if self.group else None)
         theirs.close()
         self.control.settimeout(120)
         try:
@@ -157,37 +187,48 @@ class ForkServerLauncher:
             self.close()
             raise RuntimeError("the fork server did not start")
         self.control.settimeout(30)
-        weakref.finalize(self, _stop, self.process, self.control)
+        self._finalizer = weakref.finalize(self, _stop, self.process, self.control, self.group)
 
     def spawn(self):
+        try:
+            return self._spawn()
+        except (OSError, RuntimeError):
+            self.close()
+            self._start()  # a dead zygote is replaced once; a second failure is the caller's
+            return self._spawn()
+
+    def _spawn(self):
         ours, theirs = socket.socketpair()
-        socket.send_fds(self.control, [b"S"], [theirs.fileno()])
-        theirs.close()
-        (pid,) = _PID.unpack(_recv_exactly(self.control, _PID.size))
-        # the child is checked at once: a machine that forbids nested namespaces fails here
-        return StudentProcess(ours, lambda: self.control.sendall(b"K" + _PID.pack(pid)))
+        try:
+            socket.send_fds(self.control, [b"S"], [theirs.fileno()])
+            (pid,) = _PID.unpack(_recv_exactly(self.control, _PID.size, time.monotonic() + 30))
+        except (OSError, PeerClosed, PeerTimeout) as error:
+            ours.close()
+            raise RuntimeError(f"the fork server does not answer: {error}") from None
+        finally:
+            theirs.close()
+
+        def kill():
+            try:
+                self.control.sendall(b"K" + _PID.pack(pid))
+            except OSError:
+                pass  # the zygote is gone, and its children with it
+        return StudentProcess(ours, kill)
 
     def close(self):
-        _stop(self.process, self.control)
+        self._finalizer.detach() if hasattr(self, "_finalizer") else None
+        _stop(self.process, self.control, self.group)
 
 
-def _recv_exactly(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise RuntimeError("the fork server stopped")
-        data += chunk
-    return data
-
-
-def _stop(process, control):
+def _stop(process, control, group=None):
     control.close()
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     process.wait()
+    if group:
+        group.remove()
 
 
 _LAUNCHERS = {}
@@ -226,8 +267,6 @@ def launcher_for(limits):
 
 def probe_student(launcher):
     """Start one student process and check that it answers; raise RuntimeError if not."""
-    from sandbox_runner.wire import PeerClosed, PeerTimeout, WireError, recv_frame, send_frame
-    import time
     process = launcher.spawn()
     try:
         send_frame(process.sock, {"op": "exec", "id": 1, "source": "1"})

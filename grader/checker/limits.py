@@ -17,8 +17,8 @@ class Limits:
     memory_mb : int
         Address-space cap of the student's process, in MiB.
     max_restarts : int
-        Deaths or hangs of the student's process tolerated before the rest of the
-        notebook is given up.
+        Losses of the student's process (deaths, hangs) after which it is started again;
+        at the next loss the rest of the notebook is given up.
     payload_mb : int
         Largest message the student's process may send (a result, say), in MiB.
     sandbox : bool or None

@@ -89,20 +89,28 @@ class Master:
 
 
 def defined_names(source):
-    """Names a cell binds at its top level (functions, classes, assignments, imports)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
+    """Names a cell binds in the notebook's namespace: definitions, assignments, loop and
+    ``with`` targets, imports, also inside if/for/with/try blocks (not inside functions,
+    classes, lambdas or comprehensions). Magic lines are skipped."""
     names = set()
-    for node in tree.body:
+
+    def visit(node):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    try:
+        visit(ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))))
+    except SyntaxError:
+        pass
     return names
 
 
@@ -125,9 +133,10 @@ def role_of(cell):
 
 @dataclass(frozen=True)
 class PlannedCell:
-    """A cell to run: its index in the submission, where it runs, and what runs."""
+    """A cell to run: its index in the submission (None for a master cell it lacks), where
+    it runs, and what runs."""
 
-    index: int
+    index: int | None
     role: str
     source: str
     grade_id: str | None = None
@@ -138,7 +147,9 @@ def plan_notebook(nb, master):
 
     As nbgrader's sanitizing does (DeduplicateIds, OverwriteCells), a grade_id that occurs
     twice counts at its last occurrence, and a cell keeps the cell type of the master. The
-    set-up cell runs first, wherever the submission put it.
+    set-up cell runs first, wherever the submission put it; set-up and given cells the
+    submission lacks run all the same, right after it (as planned cells without an index:
+    there is no cell to show their outputs in).
     """
     last = {}
     cells = nb["cells"]
@@ -157,7 +168,11 @@ def plan_notebook(nb, master):
             planned.append(PlannedCell(index, known.role, known.source, grade_id))
         else:
             planned.append(PlannedCell(index, STUDENT, _text(cell["source"]), grade_id if known is not None else None))
-    return [p for p in planned if p.role == SETUP] + [p for p in planned if p.role != SETUP]
+    present = {p.grade_id for p in planned if p.role in (SETUP, GIVEN)}
+    missing = [PlannedCell(None, cell.role, cell.source, cell.grade_id) for cell in master.cells
+               if cell.role in (SETUP, GIVEN) and cell.cell_type == "code" and cell.grade_id not in present]
+    return ([p for p in missing + planned if p.role == SETUP] + [p for p in missing if p.role == GIVEN]
+            + [p for p in planned if p.role != SETUP])
 
 
 def _text(source):

@@ -27,10 +27,10 @@ class StudentProcessLost(BaseException):
 class TrustedPeer(Peer):
     """The checker's end of the channel.
 
-    A student function that returns a value must leave its arguments as they were (the
-    course's contract: "do not modify z"); one that returns nothing may update them in
-    place (``sgd_step``). So a function cannot change a test's inputs to bend the
-    expected values computed from them afterwards.
+    A student function must leave its arguments as they were (the course's contract: "do
+    not modify z"), unless the running test allows it (``checks.may_update_in_place``:
+    ``sgd_step`` updates the weights it is given). So a function cannot change a test's
+    inputs to bend the expected values computed from them afterwards.
     """
 
     def __init__(self, sock, registry, max_bytes, session):
@@ -45,10 +45,9 @@ class TrustedPeer(Peer):
         try:
             result = self.session.guard(what, lambda: super(TrustedPeer, self).call(
                 target, args, kwargs, strict=self.session.strict > 0))
-            if result is not None and self.changed_arguments:
+            if self.changed_arguments and what not in self.session.in_place_allowed:
                 raise CheckFailed(f"{what} changed its argument number {self.changed_arguments[0]} in place; work on a "
-                                  "copy instead (only a function that returns nothing, like sgd_step, may update "
-                                  "its arguments)")
+                                  "copy instead")
             return result
         except Unsupported as problem:
             if problem.path.startswith("argument"):
@@ -93,14 +92,16 @@ class StudentSession:
         self.launcher, self.limits, self.registry = launcher, limits, registry
         self.process = self.peer = None
         self.history = []
-        self.starts = 0
+        self.starts = self.losses = 0
+        self.notebook_deadline = float("inf")
         self.strict = 0
         self.deadline = None
         self.collector = None
+        self.in_place_allowed = set()
 
     @property
     def restarts(self):
-        """How many times a lost process had to be replaced."""
+        """How many times a process had to be started again."""
         return max(0, self.starts - 1)
 
     # --- the process -------------------------------------------------------------------
@@ -108,22 +109,31 @@ class StudentSession:
     def _ensure(self):
         if self.peer is not None:
             return
+        try:
+            process = self.launcher.spawn()
+        except (OSError, RuntimeError) as error:
+            self.losses += 1
+            raise StudentProcessLost(f"the student's process could not be started: {error}") from None
         self.starts += 1
-        self.process = self.launcher.spawn()
-        self.peer = TrustedPeer(self.process.sock, self.registry, self.limits.payload_bytes, self)
+        self.process = process
+        self.peer = TrustedPeer(process.sock, self.registry, self.limits.payload_bytes, self)
         for source, given in self.history:
-            self.peer.deadline = time.monotonic() + self.limits.cell_timeout
+            self.peer.deadline = min(time.monotonic() + self.limits.cell_timeout, self.notebook_deadline)
             self.guard("a replayed cell", lambda: self.peer.request({"op": "exec", "source": source, "given": given}))
 
     def lose(self):
-        """Stop the process; the next request starts a new one."""
+        """Stop the process after a failure; the next request starts a new one."""
+        self.losses += 1
+        self._stop()
+
+    def _stop(self):
         if self.process is not None:
             self.process.kill()
         self.process = self.peer = None
 
     def close(self):
         """Stop the process at the end of the notebook."""
-        self.lose()
+        self._stop()
 
     def guard(self, what, action):
         """Run ``action`` (a request to the process); turn a lost process into StudentProcessLost."""
@@ -174,6 +184,7 @@ class StudentSession:
             yield self
         finally:
             self.collector = None
+            self.in_place_allowed = set()
             if self.peer is not None:
                 self.peer.revoke()
                 self.peer.deadline = time.monotonic() + 5

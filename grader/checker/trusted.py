@@ -48,12 +48,18 @@ def free_names(source):
 
 
 class TrustedNamespace:
-    """The globals of a notebook's trusted cells.
+    """The namespaces of a notebook's trusted cells.
+
+    The set-up and given cells run in one namespace, the test cells in another that starts
+    as a copy of it. Only the test cells' namespace ever holds student proxies: a given
+    function (whose globals are the given cells' namespace) never reaches the student's code
+    by a name it looks up, so an expected value computed through given code is the given
+    code's, not the student's.
 
     Parameters
     ----------
     checks : module
-        What the name ``checks`` means in test cells (:mod:`grader.checks`), whatever the
+        What the name ``checks`` means in trusted cells (:mod:`grader.checks`), whatever the
         set-up cell imports under that name.
     student_names : set of str
         The names a test may take from the student (:meth:`Master.answer_names`).
@@ -62,7 +68,8 @@ class TrustedNamespace:
     def __init__(self, checks, student_names):
         self.checks, self.student_names = checks, frozenset(student_names)
         self.registry = Registry()
-        self.globals = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoMagics}
+        self.given = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": _NoMagics, "checks": checks}
+        self.globals = dict(self.given)
         self.student_bound = {}
         self.cells = 0
 
@@ -82,31 +89,48 @@ class TrustedNamespace:
                 del self.globals[name]
         self.student_bound = {}
         wanted = (free_names(source) & self.student_names) - self.trusted_names() - _BUILTINS
-        if wanted and session is not None:
+        if wanted:
             found = session.lookup(wanted)
             self.globals.update(found)
             self.student_bound = found
 
-    def run(self, source, name, session=None, collector=None, given=False, deadline=None):
-        """Run one trusted cell; return its outputs (an error output if it raised).
+    def run_given(self, source, name, deadline=None):
+        """Run a set-up or given cell (from the master); return its outputs. The objects it
+        defines become given objects (:class:`sandbox_runner.wire.Registry`) and are seen by
+        the test cells."""
+        collector = cell_outputs.Collector()
+        code, filename = self._compile(source, name)
+        before = {key: id(value) for key, value in self.given.items()}
+        with contextlib.redirect_stdout(collector.writer("stdout")), \
+                contextlib.redirect_stderr(collector.writer("stderr")):
+            try:
+                with time_limit(deadline, "a given cell ran past its time limit"):
+                    exec(code, self.given)
+            except (Exception, TrustedTimeout) as error:
+                collector.add(cell_outputs.exception_output(error, filename))
+        self.given["checks"] = self.checks
+        for key, value in self.given.items():
+            if before.get(key) != id(value) and not key.startswith("__"):
+                self.registry.add(key, value)
+                self.globals[key] = value
+                self.student_bound.pop(key, None)
+        return collector.items
+
+    def run_test(self, source, name, session, collector, deadline=None):
+        """Run a test cell against the student's process ``session``; its outputs go to ``collector``.
 
         Parameters
         ----------
         source : str
         name : str
             The cell's grade_id (for tracebacks).
-        session : StudentSession, optional
-            The student's process the cell may call (test cells, given cells that use
-            student functions).
-        collector : Collector, optional
-        given : bool
-            Register the objects the cell defines as given objects.
+        session : StudentSession
+        collector : Collector
         deadline : float, optional
             ``time.monotonic()`` value past which the cell is interrupted (see
             :mod:`grader.checker.watchdog`); the student's process, which may be waiting
             for a call-back, is then replaced.
         """
-        collector = collector or cell_outputs.Collector()
         code, filename = self._compile(source, name)
         before = {key: id(value) for key, value in self.globals.items()}
         limit = "this test ran past its time limit (the grader's own work included) and was stopped"
@@ -120,13 +144,8 @@ class TrustedNamespace:
                 collector.add(cell_outputs.exception_output(error, filename))
             except TrustedTimeout as error:
                 collector.add(cell_outputs.exception_output(error, filename))
-                if session is not None:
-                    session.lose()
-        for key, value in list(self.globals.items()):
-            changed = before.get(key) != id(value)
-            if changed and self.student_bound.get(key) is not value:
+                session.lose()
+        for key, value in list(self.globals.items()):  # what the test assigned is the test's from now on
+            if before.get(key) != id(value) and self.student_bound.get(key) is not value:
                 self.student_bound.pop(key, None)
-                if given and not key.startswith("__"):
-                    self.registry.add(key, value)
         self.globals["checks"] = self.checks
-        return collector.items

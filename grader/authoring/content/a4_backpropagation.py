@@ -602,6 +602,40 @@ def cells():
                 _check_backprop(weights, biases, x, y, softmax_cost, "softmax",
                                 f"network {'-'.join(map(str, sizes))}, m = {m}, softmax output with categorical "
                                 "cross-entropy")
+            # A cost of the test's own (1.5 × the quadratic cost), known to backprop only through the Cost it gets:
+            # backpropagation takes its output error δᴸ and never needs its value. Gradients estimated from cost
+            # values (finite differences, complex steps, with any forward pass of its own) are not backpropagation.
+            _uses = {"value": 0, "output_error": 0}
+
+            def _scaled_value(a, y):
+                _uses["value"] += 1
+                return 0.75 * float(np.sum((np.asarray(a) - y) ** 2)) / np.shape(a)[1]
+
+            def _scaled_output_error(z, a, y):
+                _uses["output_error"] += 1
+                return 1.5 * (np.asarray(a) - y) * oracle.plain_sigmoid_prime(z)
+
+            scaled = Cost("the test's own cost", _scaled_value, _sigma, _scaled_output_error)
+            for seed, (sizes, m) in enumerate([([3, 4, 2], 3), ([2, 3, 3, 2], 2)]):
+                weights, biases = oracle.random_network(sizes, seed=480 + seed)
+                x, y = rng.standard_normal((sizes[0], m)), rng.uniform(0, 1, (sizes[-1], m))
+                label = f"network {'-'.join(map(str, sizes))}, m = {m}, a cost of the test's own"
+                _uses.update(value=0, output_error=0)
+                grad_b, grad_w = _run_backprop(weights, biases, x, y, scaled, label)
+                checks.expect(_uses["output_error"] >= 1 and _uses["value"] == 0,
+                              f"{label}: backprop evaluated the cost {_uses['value']} times and its output error "
+                              f"{_uses['output_error']} times. Backpropagation takes δᴸ = cost.output_error(zs[-1], "
+                              "activations[-1], y) from the cost it is given and never needs the cost's value; "
+                              "estimating gradients from cost values is not backpropagation")
+                numeric_b, numeric_w = oracle.numeric_network_gradients(weights, biases, x, y, "quadratic")
+
+                def agree_scaled(got, want, name):
+                    error = checks.gradient_error(got, 1.5 * want)
+                    checks.expect(error <= checks.GRADIENT_TOLERANCE,
+                                  f"{name} disagrees with central differences of the batch-average cost "
+                                  f"(relative error {error:.1e} > 1e-7): use the cost you are given. {_BACKPROP_HINT}")
+
+                _compare_gradients(grad_b, grad_w, numeric_b, numeric_w, label, agree_scaled)
         """),
         markdown(r"""
         ## 8. One sample at a time, or the whole mini-batch at once

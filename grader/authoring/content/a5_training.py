@@ -251,6 +251,7 @@ def cells():
         """),
         solution(training.sgd_step, grade_id="sgd_step"),
         tests("test_sgd_step", 5, visible=r"""
+        checks.may_update_in_place("sgd_step")   # updating the caller's arrays is sgd_step's job
         # 1. The update rule alone: a stand-in for backprop returns fixed gradients for a batch of m = 4 samples.
         def fixed_gradients(weights, biases, x, y, cost):
             return [np.array([[0.5], [-1.0]])], [np.array([[0.2, -0.4, 0.0], [1.0, 0.0, -2.0]])]   # ∂C/∂b², ∂C/∂W²
