@@ -469,34 +469,44 @@ class Decoder:
         return instance
 
 
-def nbytes_of(value, depth=0):
-    """Roughly how many bytes ``value`` takes on the wire (array data counted exactly)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if depth > MAX_DEPTH:
+def nbytes_of(value, depth=0, seen=None):
+    """Roughly how many bytes ``value`` takes on the wire: array data exactly, every object
+    once however often it is referenced (as the encoder sends it)."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or depth > MAX_DEPTH:
         return 0
-    if isinstance(value, (list, tuple)):
-        return 16 + sum(nbytes_of(item, depth + 1) for item in value)
-    if isinstance(value, dict):
-        return 16 + sum(nbytes_of(item, depth + 1) for item in value.values())
-    if _is_instance_of_dataclass(value):
-        return 16 + sum(nbytes_of(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    if isinstance(value, np.ndarray):
+        seen.add(id(value))
+        return value.nbytes
+    if isinstance(value, (list, tuple, dict)) or _is_instance_of_dataclass(value):
+        seen.add(id(value))
+        return 16 + sum(nbytes_of(item, depth + 1, seen) for item in _children(value))
     return 16
 
 
-def size_of(value, depth=0):
-    """How many items ``value`` holds, array elements counted one each (as the decoder counts)."""
+def size_of(value, depth=0, known=None):
+    """How many items ``value`` holds once its shared references are expanded, array elements
+    counted one each (as the decoder counts); linear in the number of distinct objects."""
+    known = {} if known is None else known
+    if id(value) in known:
+        return known[id(value)]
     if isinstance(value, np.ndarray):
         return 1 + value.size
     if depth > MAX_DEPTH:
         return MAX_EXPANDED
-    if isinstance(value, (list, tuple)):
-        return 1 + sum(size_of(item, depth + 1) for item in value)
-    if isinstance(value, dict):
-        return 1 + sum(size_of(item, depth + 1) for item in value.values())
-    if _is_instance_of_dataclass(value):
-        return 1 + sum(size_of(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+    if isinstance(value, (list, tuple, dict)) or _is_instance_of_dataclass(value):
+        known[id(value)] = MAX_EXPANDED  # a value that contains itself expands without end
+        known[id(value)] = min(MAX_EXPANDED + 1, 1 + sum(size_of(item, depth + 1, known) for item in _children(value)))
+        return known[id(value)]
     return 1
+
+
+def _children(value):
+    if isinstance(value, dict):
+        return list(value.values())
+    if _is_instance_of_dataclass(value):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    return list(value)
 
 
 # --- in-place changes -----------------------------------------------------------------
