@@ -36,7 +36,8 @@ import sys
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 _PID = struct.Struct("<i")
 
@@ -51,6 +52,23 @@ def _check(result, what):
 
 def _mount_tmpfs(path, options):
     _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()), f"mount {path}")
+
+
+def _fresh_tmp(options, keep, stash):
+    """A new tmpfs on /tmp, with the read-only folders ``keep`` that lie below /tmp (a
+    checkout or a virtual environment there) bound back into it; ``stash`` is an empty
+    mount point used on the way."""
+    if not keep:
+        _mount_tmpfs("/tmp", options)
+        return
+    _check(_libc.mount(b"/tmp", stash.encode(), None, MS_BIND | MS_REC, None), "keep the old /tmp")
+    _mount_tmpfs("/tmp", options)
+    for path in keep:
+        os.makedirs(path, exist_ok=True)
+        old = os.path.join(stash, os.path.relpath(path, "/tmp")).encode()
+        _check(_libc.mount(old, path.encode(), None, MS_BIND | MS_REC, None), f"bind {path}")  # keeps its read-only flag
+    os.chmod("/tmp", 0o1777)
+    _check(_libc.umount2(stash.encode(), MNT_DETACH), "drop the old /tmp")
 
 
 def _drop_capabilities():
@@ -79,7 +97,7 @@ def isolate(settings):
     Parameters
     ----------
     settings : argparse.Namespace
-        home, tmpfs_bytes, shm_bytes, memory_bytes (see :func:`main`).
+        home, tmpfs_bytes, shm_bytes, memory_bytes, keep (see :func:`main`).
     """
     uid, gid = os.getuid(), os.getgid()
     _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
@@ -96,7 +114,7 @@ def isolate(settings):
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-    _mount_tmpfs("/tmp", f"size={settings.tmpfs_bytes},mode=1777")
+    _fresh_tmp(f"size={settings.tmpfs_bytes},mode=1777", settings.keep, settings.home)
     _mount_tmpfs(settings.home, f"size={settings.tmpfs_bytes},mode=0755")
     _mount_tmpfs("/dev/shm", f"size={settings.shm_bytes},mode=1777")
     _mount_tmpfs("/proc", "size=1m,mode=0555")  # no other process is visible, not even the zygote
@@ -170,6 +188,8 @@ def main(argv=None):
     parser.add_argument("--home", required=True, help="the student's home folder (a mount point)")
     parser.add_argument("--tmpfs-bytes", type=int, required=True, help="size of each child's /tmp and home")
     parser.add_argument("--shm-bytes", type=int, required=True, help="size of each child's /dev/shm")
+    parser.add_argument("--keep", action="append", default=[],
+                        help="a read-only folder below /tmp that each child's fresh /tmp must show too")
     args = parser.parse_args(argv)
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     control = socket.socket(fileno=args.control_fd)

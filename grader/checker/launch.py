@@ -56,6 +56,16 @@ def student_env():
             "NBGRADER_EXECUTION": "autograde", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
+def _prefixes():
+    return sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
+
+
+def student_mounts():
+    """The folders bound read-only into the sandbox besides the system: the Python
+    installation and the student packages."""
+    return _prefixes() + [_package_dir(package) for package in STUDENT_PACKAGES]
+
+
 def bwrap_argv(private_mounts=True):
     """bubblewrap arguments of the student's sandbox (see the module docstring).
 
@@ -72,12 +82,9 @@ def bwrap_argv(private_mounts=True):
     for path in ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]:
         if Path(path).exists():
             argv += ["--ro-bind", path, path]
-    mounted = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
-    for path in mounted:
+    mounted = _prefixes()
+    for path in student_mounts():
         argv += ["--ro-bind", str(path), str(path)]
-    for package in STUDENT_PACKAGES:
-        folder = _package_dir(package)
-        argv += ["--ro-bind", str(folder), str(folder)]
     for config in [Path("/etc/jupyter"), *(path / "etc" / "jupyter" for path in mounted)]:
         if config.is_dir():  # Jupyter and nbgrader settings (a gradebook URL with its password, say)
             argv += ["--tmpfs", str(config), "--remount-ro", str(config)]
@@ -173,6 +180,9 @@ class ForkServerLauncher:
             sys.executable, "-m", "sandbox_runner.forkserver", "--control-fd", str(theirs.fileno()),
             "--memory-bytes", str(limits.memory_bytes), "--max-bytes", str(limits.payload_bytes),
             "--home", HOME, "--tmpfs-bytes", str(TMPFS_BYTES), "--shm-bytes", str(SHM_BYTES)]
+        for path in student_mounts():
+            if path.is_relative_to("/tmp"):
+                argv += ["--keep", str(path)]
         self.group = confinement("zygote", limits.memory_bytes + ZYGOTE_BYTES, MAX_PROCESSES)
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
