@@ -149,15 +149,7 @@ class FreshProcessLauncher:
                                    start_new_session=True, preexec_fn=group.enter if group else None)
         theirs.close()
 
-        def kill():
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
-            if group:
-                group.remove()
-        return StudentProcess(ours, kill)
+        return StudentProcess(ours, lambda: _end(process, group))
 
     def close(self):
         pass
@@ -232,6 +224,11 @@ class ForkServerLauncher:
 
 def _stop(process, control, group=None):
     control.close()
+    _end(process, group)
+
+
+def _end(process, group):
+    """Kill a sandbox's process group, reap it, and remove its control group."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
