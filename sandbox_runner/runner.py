@@ -50,9 +50,7 @@ class StudentPeer(Peer):
         before = {name: id(value) for name, value in self.namespace.items()}
         outputs, ok = self.shell.run(source)
         if message.get("given"):
-            for name, value in list(self.namespace.items()):
-                if before.get(name) != id(value) and not name.startswith("__"):
-                    self.registry.add(name, value)
+            self.registry.add_defined(self.namespace, before)
         return {"ok": True, "outputs": outputs, "status": "ok" if ok else "error"}, []
 
     # --- calls -------------------------------------------------------------------------

@@ -145,10 +145,6 @@ def recv_frame(sock, max_bytes, deadline=None):
 
 # --- values ---------------------------------------------------------------------------
 
-def _is_mutable_container(value):
-    return isinstance(value, (list, dict, np.ndarray)) or _is_instance_of_dataclass(value)
-
-
 def _is_instance_of_dataclass(value):
     return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
@@ -173,6 +169,15 @@ class Registry:
         self._names.setdefault(id(value), name)
         if isinstance(value, type) and dataclasses.is_dataclass(value):
             self.classes[name] = value
+
+    def add_defined(self, namespace, before):
+        """Register what a given cell bound in ``namespace`` (compared with ``before``,
+        {name: id(value)} taken before it ran); return those (name, value) pairs."""
+        bound = [(name, value) for name, value in namespace.items()
+                 if before.get(name) != id(value) and not name.startswith("__")]
+        for name, value in bound:
+            self.add(name, value)
+        return bound
 
     def name_of(self, value):
         """The given name of ``value`` (by identity), or None."""

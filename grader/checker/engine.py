@@ -80,7 +80,7 @@ def grade_notebook(nb, master, limits, launcher):
     session = StudentSession(launcher, limits, trusted.registry)
     session.notebook_deadline = deadline
     for cell in master.setup_cells():  # the trusted side is set up first, even without a set-up cell in nb
-        _trusted_setup(trusted, cell, record)
+        _run_trusted_given(trusted, cell, record, None)
     try:
         for count, cell in enumerate(planned, start=1):
             reason = _why_stop(session, limits, deadline)
@@ -113,16 +113,15 @@ def _run(cell, trusted, session, deadline, record):
         record.problems.append(f"cell {cell.index}: {lost}")
         outputs = [cell_outputs.error_output("StudentProcessLost", str(lost))]
     if cell.role == GIVEN:
-        for problem in trusted.run_given(cell.source, cell.grade_id, deadline=deadline):
-            if problem.get("output_type") == "error":
-                record.problems.append(f"the trusted copy of {cell.grade_id} failed: {problem['evalue']}")
+        _run_trusted_given(trusted, cell, record, deadline)
     return outputs
 
 
-def _trusted_setup(trusted, cell, record):
-    for output in trusted.run_given(cell.source, cell.grade_id):
+def _run_trusted_given(trusted, cell, record, deadline):
+    """Run a set-up or given cell on the trusted side; its failure is a problem of the notebook."""
+    for output in trusted.run_given(cell.source, cell.grade_id, deadline=deadline):
         if output.get("output_type") == "error":
-            record.problems.append(f"the trusted set-up cell failed: {output['evalue']}")
+            record.problems.append(f"the trusted copy of {cell.grade_id} failed: {output['evalue']}")
 
 
 def _why_stop(session, limits, deadline):

@@ -52,6 +52,12 @@ def _cap_worker_memory():
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, hard))  # a worker process, not the caller's
 
 
+def _grade(nb, master, limits):
+    """grade_notebook in a worker process, under the worker's memory cap."""
+    _cap_worker_memory()
+    return grade_notebook(nb, master, limits, launcher_for(limits))
+
+
 def run_grading_job(job):
     """Worker entry point: run one staged notebook and write its execution record.
 
@@ -59,19 +65,13 @@ def run_grading_job(job):
     -------
     ExecutionRecord
     """
-    _cap_worker_memory()
-    record = grade_notebook(load_notebook(job.staged), job.master, job.limits, launcher_for(job.limits))
+    record = _grade(load_notebook(job.staged), job.master, job.limits)
     out = Path(job.record)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
     partial.write_text(record.to_json(), encoding="utf-8")
     os.replace(partial, out)
     return record
-
-
-def _grade(nb, master, limits):
-    _cap_worker_memory()
-    return grade_notebook(nb, master, limits, launcher_for(limits))
 
 
 _WORKER = []

@@ -130,6 +130,7 @@ class FreshProcessLauncher:
 
     def __init__(self, limits, sandbox):
         self.limits, self.sandbox = limits, sandbox
+        self.count = 0
 
     def argv(self, fd):
         command = ["prlimit", f"--as={self.limits.memory_bytes}", sys.executable, "-m", "sandbox_runner",
@@ -138,7 +139,7 @@ class FreshProcessLauncher:
 
     def spawn(self):
         ours, theirs = socket.socketpair()
-        self.count = getattr(self, "count", 0) + 1
+        self.count += 1
         group = confinement(f"student-{self.count}", self.limits.memory_bytes, MAX_PROCESSES)
         env = student_env() if not self.sandbox else {}
         if not self.sandbox:

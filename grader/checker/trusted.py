@@ -109,11 +109,9 @@ class TrustedNamespace:
             except (Exception, TrustedTimeout) as error:
                 collector.add(cell_outputs.exception_output(error, filename))
         self.given["checks"] = self.checks
-        for key, value in self.given.items():
-            if before.get(key) != id(value) and not key.startswith("__"):
-                self.registry.add(key, value)
-                self.globals[key] = value
-                self.student_bound.pop(key, None)
+        for key, value in self.registry.add_defined(self.given, before):
+            self.globals[key] = value
+            self.student_bound.pop(key, None)
         return collector.items
 
     def run_test(self, source, name, session, collector, deadline=None):
