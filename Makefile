@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[postgres]'
+	$(PY) -m pip install --quiet -e '.[postgres,authoring]'
 	touch $(STAMP)
 
 $(STUDENT_STAMP):
@@ -35,7 +35,7 @@ $(STUDENT_STAMP):
 
 demo: $(STAMP)
 	$(PY) -m solutions.demo --out build/demo
-	$(VENV)/bin/backprop-grader --course build/demo-course demo
+	$(PY) -m sample_class.demo --course build/demo-course
 
 test: $(STAMP) $(STUDENT_STAMP)
 	BACKPROP_STUDENT_PYTHON=$(abspath $(STUDENT_VENV))/bin/python $(PY) -m pytest

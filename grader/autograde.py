@@ -33,9 +33,9 @@ from .checker.limits import Limits
 from .checker.plan import Master
 from .course import COURSE_ID
 from .executors import LocalProcessExecutor
+from .notebook_cells import NO_CELL, NO_ERROR, NO_NOTEBOOK, cells_by_grade_id, failure_summary
 from .staging import released_notebooks, stage_submission
 from .trusted_execute import settings
-from .validate import failure_message
 
 STAGING = ".grading"
 
@@ -212,6 +212,16 @@ def read_score(course, assignment, student):
         return float(submission.score), float(submission.max_score)
 
 
+def format_grade_table(results):
+    """The grade table the CLI prints: student, score and status, then the reasons, one block
+    per submission (a lost point's reason words its failure as validate and the report do)."""
+    lines = [f"{'student':<24} {'score':>11}  status"]
+    for r in results:
+        lines.append(f"{r.student:<24} {r.score:>5g}/{r.max_score:<5g}  {r.status}")
+        lines += [f"    - {reason}" for reason in r.reasons]
+    return "\n".join(lines)
+
+
 def submitted_students(course, assignment):
     """Students with a submission folder for the assignment, sorted."""
     root = course.root / "submitted"
@@ -229,7 +239,8 @@ def _check_assignment(course, assignment):
 
 
 def lost_points(course, assignment, student):
-    """'test_x: message' for every test cell that did not get full points."""
+    """'lost 6: <the failure>' for every test cell that did not get full points (worded by
+    :func:`grader.notebook_cells.failure_summary`, as validate and the class report word it)."""
     lines = []
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:
         try:
@@ -238,14 +249,16 @@ def lost_points(course, assignment, student):
             return lines
         for notebook in submission.notebooks:
             path = course.path("autograded", student, assignment) / f"{notebook.name}.ipynb"
-            cells = {}
-            if path.exists():
-                nb = nbformat.read(path, as_version=4)
-                cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+            cells = cells_by_grade_id(nbformat.read(path, as_version=4)) if path.exists() else None
             for grade in notebook.grades:
                 if grade.score < grade.max_score:
-                    message = failure_message(cells[grade.name]) if grade.name in cells else "not graded"
-                    lines.append(f"lost {grade.max_score - grade.score:g} on {grade.name}: {message or 'no output'}")
+                    if cells is None:
+                        failure = f"{grade.name}: {NO_NOTEBOOK}"
+                    elif grade.name not in cells:
+                        failure = f"{grade.name}: {NO_CELL}"
+                    else:
+                        failure = failure_summary(cells[grade.name], grade.name) or f"{grade.name}: {NO_ERROR}"
+                    lines.append(f"lost {grade.max_score - grade.score:g}: {failure}")
     return lines
 
 

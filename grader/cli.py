@@ -48,22 +48,13 @@ def cmd_collect(args):
 
 
 def cmd_autograde(args):
-    from .autograde import autograde
+    from .autograde import autograde, format_grade_table
     from .executors import LocalProcessExecutor, SerialExecutor
     executor = SerialExecutor() if args.workers == 1 else LocalProcessExecutor(args.workers)
     results = autograde(_course(args), args.assignment, executor, _limits(args), force=args.force,
                         students=args.student or None, progress=not args.no_progress)
     print(format_grade_table(results))
     return 0
-
-
-def format_grade_table(results):
-    """Student, score, status and reasons, one block per submission."""
-    lines = [f"{'student':<24} {'score':>11}  status"]
-    for r in results:
-        lines.append(f"{r.student:<24} {r.score:>5g}/{r.max_score:<5g}  {r.status}")
-        lines += [f"    - {reason}" for reason in r.reasons]
-    return "\n".join(lines)
 
 
 def cmd_feedback(args):
@@ -96,11 +87,6 @@ def cmd_validate(args):
     results = validate(args.notebook, _limits(args), master=args.master)
     print(format_results(results, hidden=args.master is not None))
     return 0 if all(r.points == r.max_points for r in results) else 1
-
-
-def cmd_demo(args):
-    from .demo import run_demo
-    return run_demo(_course(args), assignments=args.assignments or None, workers=args.workers)
 
 
 def _add_limits(parser):
@@ -158,11 +144,6 @@ def make_parser():
                         "default: the notebook's own test cells")
     _add_limits(p)
     p.set_defaults(run=cmd_validate)
-
-    p = sub.add_parser("demo", help="build, grade a generated sample class, print grades and the report")
-    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    p.add_argument("--workers", type=int, default=os.cpu_count(), help="parallel workers (default: cores)")
-    p.set_defaults(run=cmd_demo)
     return parser
 
 

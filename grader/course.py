@@ -12,9 +12,9 @@ from pathlib import Path
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
-from .authoring.build import ASSIGNMENTS_DIR
-
 COURSE_ID = "backprop"
+#: The repository's nbgrader source notebooks (built from ``authoring/notebooks`` by ``python -m authoring.build``).
+ASSIGNMENTS_DIR = Path(__file__).resolve().parents[1] / "assignments"
 
 
 @dataclass

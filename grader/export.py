@@ -16,6 +16,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from .course import COURSE_ID
+from .notebook_cells import grade_id
 
 #: Status of a submission that autograding scored and that needs nothing more.
 GRADED = "graded"
@@ -163,9 +164,8 @@ def _cell_order(course, assignment, notebook, names):
     path = course.source / assignment / f"{notebook}.ipynb"
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        in_notebook = [cell["metadata"]["nbgrader"]["grade_id"] for cell in cells
-                       if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in names]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        in_notebook = [grade_id(cell) for cell in cells if grade_id(cell) in names]
+    except (OSError, ValueError, KeyError, TypeError):
         in_notebook = []
     seen = list(dict.fromkeys(in_notebook))
     return seen + sorted(set(names) - set(seen))

@@ -8,15 +8,18 @@ student should see: the result and message of every test, not the hidden test co
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from .notebook_cells import error_outputs, failure_summary, is_grade
+
 
 class ShortTracebacks(NbGraderPreprocessor):
-    """Reduce the error outputs of graded cells to their last line (the message)."""
+    """Reduce the error outputs of graded cells to one line: the failure as the CLI, validate
+    and the class report word it (:func:`grader.notebook_cells.failure_summary`)."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        if cell.cell_type == "code" and is_grade(cell):
+            summary = failure_summary(cell)
+            for output in error_outputs(cell):
+                output["traceback"] = [summary]
         return cell, resources
 
 

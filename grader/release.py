@@ -18,7 +18,7 @@ from .checker.job import grade_in_worker
 from .checker.launch import _package_dir
 from .checker.limits import Limits
 from .checker.plan import TEST, Master, defined_names, plan_notebook
-from .validate import failure_message
+from .notebook_cells import error_outputs, failure_message, grade_id, graded_cells, is_grade, nbgrader_meta, points
 
 #: What a release carries besides its notebooks: the student kit and the data loaders.
 KIT_PACKAGES = ("backprop_kit", "datasets")
@@ -43,26 +43,21 @@ class BuildReport:
     problems: list = field(default_factory=list)
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def lint_source(nb, name):
     """Problems with the source notebook's grade cells (points, unique ids)."""
     problems, seen = [], set()
     for index, cell in enumerate(nb.cells):
-        meta = _meta(cell)
-        if not meta:
+        if not nbgrader_meta(cell):
             continue
-        grade_id = meta.get("grade_id")
-        if not grade_id:
+        gid = grade_id(cell)
+        if not gid:
             problems.append(f"{name} cell {index}: nbgrader cell without a grade_id")
-        elif grade_id in seen:
-            problems.append(f"{name} cell {index}: grade_id {grade_id!r} is used twice")
-        seen.add(grade_id)
-        if meta.get("grade") and not meta.get("points", 0) > 0:
-            problems.append(f"{name} cell {index} ({grade_id}): grade cell without points")
-    if not any(_meta(c).get("grade") for c in nb.cells):
+        elif gid in seen:
+            problems.append(f"{name} cell {index}: grade_id {gid!r} is used twice")
+        seen.add(gid)
+        if is_grade(cell) and not points(cell) > 0:
+            problems.append(f"{name} cell {index} ({gid}): grade cell without points")
+    if not graded_cells(nb):
         problems.append(f"{name}: no grade cells")
     return problems
 
@@ -120,10 +115,9 @@ def lint_release_fails(release_nb, source_nb, name, limits):
     problems = [f"{name}: {problem}" for problem in record.problems]
     for planned in plan_notebook(release_nb, master):
         cell = release_nb.cells[planned.index]
-        failed = any(o.get("output_type") == "error" for o in cell.outputs)
-        if planned.role == TEST and not failed:
+        if planned.role == TEST and not error_outputs(cell):
             problems.append(f"{name}: graded cell {planned.grade_id} passes on the bare stubs")
-        elif planned.role != TEST and failed:
+        elif planned.role != TEST and error_outputs(cell):
             problems.append(f"{name}: cell {planned.index} fails on the release: {failure_message(cell)}")
     return problems
 
@@ -164,9 +158,9 @@ def build(course, assignment, limits=Limits(cell_timeout=60, notebook_timeout=60
         release_nb = nbformat.read(release_dir / f"{stem}.ipynb", as_version=4)
         problems += lint_release(source_nb, release_nb, f"{stem}.ipynb")
         problems += lint_release_fails(release_nb, source_nb, f"{stem}.ipynb", limits)
-        graded = [c for c in source_nb.cells if _meta(c).get("grade")]
+        graded = graded_cells(source_nb)
         report.graded_cells += len(graded)
-        report.points += sum(_meta(c)["points"] for c in graded)
+        report.points += sum(points(c) for c in graded)
     if problems:
         raise LintError("\n".join(problems))
     return report

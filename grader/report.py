@@ -6,34 +6,36 @@
 - the score distribution per assignment (``score_distribution.png``),
 - the pass rate of every question, i.e. the share of submissions with full points on its
   grade cell (``pass_rates.png`` and a table),
-- the most frequent failure messages: for every grade cell that lost points, the error its
-  test raised in the autograded notebook (``CheckFailed: <what is wrong>``), counted per question.
+- the most frequent failures: for every grade cell that lost points, its failure in the
+  autograded notebook as the CLI and ``validate`` word it (``test_sigmoid_prime failed a
+  visible test: CheckFailed: <what is wrong>``, :func:`grader.notebook_cells.failure_summary`),
+  counted per question.
 
-Grades come from nbgrader's gradebook (:mod:`grader.export`), messages from the autograded
-notebooks; figures are drawn with matplotlib's object API.
+Grades come from nbgrader's gradebook (:mod:`grader.export`), failures from the autograded
+notebooks; figures are drawn with matplotlib's object API, the page by the Jinja2 template
+``templates/class_report.html.j2`` (with autoescaping).
 """
 
-import html
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .course import COURSE_ID
 from .export import GRADED, MISSING, autograded_notebook, collect_grades
+from .notebook_cells import NO_CELL, NO_ERROR, NO_NOTEBOOK, cells_by_grade_id, failure_summary
 
 SCORES_PNG = "score_distribution.png"
 PASS_RATES_PNG = "pass_rates.png"
+TEMPLATE = "class_report.html.j2"
 
-#: Reasons a lost point has no test message; shown in italics in the report.
-NO_NOTEBOOK = "no autograded notebook"
+#: Reasons a lost point has no failure to show; shown in italics in the report.
 UNREADABLE_NOTEBOOK = "no autograded notebook (unreadable file)"
-NO_CELL = "grade cell not in the autograded notebook"
-NO_ERROR = "no error output"
 NOTES = frozenset({NO_NOTEBOOK, UNREADABLE_NOTEBOOK, NO_CELL, NO_ERROR})
 
 #: Tolerance below a cell's maximum that still counts as full points.
@@ -79,7 +81,7 @@ class Failure:
     question : str
         The question's column name (its grade id).
     message : str
-        ``ename: first line of evalue`` of the test's error, or one of the NOTES.
+        The failure as :func:`grader.notebook_cells.failure_summary` words it, or one of the NOTES.
     count : int
     """
 
@@ -171,39 +173,23 @@ def failures(course, table):
 
 
 def _read_notebook(path):
-    """The cells of a notebook file, or one of the NOTES saying why there are none."""
+    """{grade_id: cell} of a notebook file, or one of the NOTES saying why there are none."""
     if not path.is_file():
         return NO_NOTEBOOK
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, ValueError, KeyError, TypeError):
         return UNREADABLE_NOTEBOOK
-    return cells if isinstance(cells, list) else UNREADABLE_NOTEBOOK
+    return cells_by_grade_id(cells) if isinstance(cells, list) else UNREADABLE_NOTEBOOK
 
 
 def _failure_message(cells, grade_id):
-    """``ename: first line of evalue`` of the grade cell's error output, or a NOTE."""
+    """The grade cell's failure (:func:`grader.notebook_cells.failure_summary`), or a NOTE."""
     if isinstance(cells, str):
         return cells
-    cell = next((c for c in cells if isinstance(c, dict) and _grade_id(c) == grade_id), None)
-    if cell is None:
+    if grade_id not in cells:
         return NO_CELL
-    error = next((o for o in cell.get("outputs", []) if isinstance(o, dict) and o.get("output_type") == "error"),
-                 None)
-    return _error_line(error) if error else NO_ERROR
-
-
-def _grade_id(cell):
-    metadata = cell.get("metadata")
-    nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    return nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
-
-
-def _error_line(error):
-    """``ename: first line of evalue`` (just ename when evalue is empty)."""
-    name = str(error.get("ename") or "Error")
-    lines = str(error.get("evalue") or "").strip().splitlines()
-    return f"{name}: {lines[0].strip()}" if lines else name
+    return failure_summary(cells[grade_id], grade_id) or NO_ERROR
 
 
 # ----------------------------------------------------------------------------- figures
@@ -287,96 +273,46 @@ def _percent(score, max_score):
 # ----------------------------------------------------------------------------- HTML
 
 
-class _Raw(str):
-    """HTML that is already escaped."""
+def _number(value):
+    """A table number: floats to four significant digits, counts as they are."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-CSS = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.msg { font-family: ui-monospace, monospace; font-size: 0.9em; }
-img { max-width: 100%; } .note { color: #666; font-style: italic; }
-"""
-
-
-def _cell(value):
-    if value is None:
-        return '<td class="num">—</td>'
-    if isinstance(value, _Raw):
-        return f"<td>{value}</td>"
-    if isinstance(value, (int, float)):
-        return f'<td class="num">{html.escape(_fmt(value))}</td>'
-    return f"<td>{html.escape(str(value))}</td>"
-
-
-def _table(headers, rows):
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>\n" for row in rows)
-    return f"<table>\n<tr>{head}</tr>\n{body}</table>"
-
-
-def _fmt(number):
-    return f"{number:.4g}" if isinstance(number, float) else str(number)
-
-
-def _count(n, noun):
+def _count_of(n, noun):
+    """``n noun``, plural unless n is 1."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _note(text):
-    return _Raw(f'<p class="note">{html.escape(text)}</p>')
+def _templates():
+    """The Jinja2 environment of ``grader/templates`` (autoescaping every value)."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+                                     autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    environment.filters.update(number=_number, count_of=_count_of)
+    return environment
 
 
-def _summary_section(summaries):
-    headers = ["assignment", "max points", "submissions", "missing", "need attention",
-               "mean", "median", "min", "max"]
-    rows = [[s.assignment, s.max_score, s.submissions, s.missing, s.attention,
-             s.mean, s.median, s.low, s.high] for s in summaries]
-    return "<h2>Summary</h2>\n" + _table(headers, rows) + _note(
-        "“need attention”: submissions still needing a manual grade or without an autograded notebook.")
+def render_page(table, summaries, found, top):
+    """The report's HTML page.
 
+    Parameters
+    ----------
+    table : grader.export.GradeTable
+    summaries : list of Summary
+        One per assignment of ``table``.
+    found : list of Failure
+        Most frequent first.
+    top : int
+        How many of ``found`` to list.
 
-def _pass_rate_section(table):
-    rows = []
-    for assignment in table.assignments:
-        for r in pass_rates(table, assignment):
-            rate = "—" if r.rate is None else f"{100 * r.rate:.0f}%"
-            rows.append([assignment, r.question.column, r.question.max_score, f"{r.passed} / {r.total}", rate])
-    return (f'<h2>Pass rates per question</h2>\n<img src="{PASS_RATES_PNG}" alt="pass rates per question">\n'
-            + _table(["assignment", "question", "points", "full points", "pass rate"], rows))
-
-
-def _failure_section(found, top):
-    title = f"<h2>Most frequent failures (top {top})</h2>\n"
-    if not found:
-        return title + _note("No test lost points.")
-    rows = [[f.assignment, f.question, f.count,
-             _Raw(f'<span class="note">{html.escape(f.message)}</span>') if f.message in NOTES
-             else _Raw(f'<span class="msg">{html.escape(f.message)}</span>')] for f in found[:top]]
-    shown = f"{min(top, len(found))} of {len(found)} distinct (question, message) pairs."
-    return title + _table(["assignment", "question", "failures", "message"], rows) + _note(shown)
-
-
-def _page(table, summaries, found, top):
-    parts = [f"<h1>Class report — {html.escape(COURSE_ID)}</h1>",
-             _note(f"{_count(len(table.students), 'student')}, {_count(len(table.assignments), 'assignment')}.")]
-    if not table.assignments:
-        parts.append(_note("The gradebook holds no assignments yet."))
-    else:
-        parts.append(_summary_section(summaries))
-        if not any(s.submissions for s in summaries):
-            parts.append(_note("No submissions yet: nothing to plot."))
-        else:
-            parts.append(f'<h2>Score distribution</h2>\n<img src="{SCORES_PNG}" alt="score distribution">')
-            parts.append(_pass_rate_section(table))
-            parts.append(_failure_section(found, top))
-    body = "\n".join(parts)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>Class report — {html.escape(COURSE_ID)}</title>\n<style>{CSS}</style>\n</head>\n"
-            f"<body>\n{body}\n</body>\n</html>\n")
+    Returns
+    -------
+    str
+    """
+    rates = [(assignment, rate) for assignment in table.assignments for rate in pass_rates(table, assignment)]
+    return _templates().get_template(TEMPLATE).render(
+        course_id=COURSE_ID, students=len(table.students), assignments=table.assignments, summaries=summaries,
+        any_submissions=any(s.submissions for s in summaries), rates=rates, failures=found, top=top, notes=NOTES,
+        scores_png=SCORES_PNG, pass_rates_png=PASS_RATES_PNG)
 
 
 def class_report(course, out_dir, top=15):
@@ -405,5 +341,5 @@ def class_report(course, out_dir, top=15):
         score_figure(table).savefig(out_dir / SCORES_PNG, dpi=100)
         pass_rate_figure(table).savefig(out_dir / PASS_RATES_PNG, dpi=100)
     index = out_dir / "index.html"
-    index.write_text(_page(table, summaries, found, top), encoding="utf-8")
+    index.write_text(render_page(table, summaries, found, top), encoding="utf-8")
     return index

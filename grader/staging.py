@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
+
+from .notebook_cells import (cells_by_grade_id, grade_id, has_nbgrader_metadata, is_locked, is_nbgrader_cell,
+                             is_solution, nbgrader_meta)
 
 
 #: Larger notebooks are graded as unreadable: their size alone would hold up the one process
@@ -58,15 +60,14 @@ def _drop_duplicated_ids(nb):
     """Keep only the last cell of every grade_id that occurs more than once (as nbgrader's
     DeduplicateIds does, but without leaving the empty metadata that stops its later steps);
     return the duplicated ids."""
-    def grade_id(cell):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        return meta.get("grade_id") if (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)) else None
+    def tracked_id(cell):
+        return grade_id(cell) if is_nbgrader_cell(cell) else None
 
-    last = {grade_id(cell): index for index, cell in enumerate(nb.cells) if grade_id(cell)}
+    last = {tracked_id(cell): index for index, cell in enumerate(nb.cells) if tracked_id(cell)}
     duplicated = set()
     for index, cell in enumerate(nb.cells):
-        if grade_id(cell) and last[grade_id(cell)] != index:
-            duplicated.add(grade_id(cell))
+        if tracked_id(cell) and last[tracked_id(cell)] != index:
+            duplicated.add(tracked_id(cell))
             del cell.metadata["nbgrader"]
     return sorted(duplicated)
 
@@ -82,9 +83,8 @@ class ReleasedNotebook:
 
 def released_notebook(nb):
     """The ReleasedNotebook of a released (or master) notebook."""
-    metas = [(c.metadata.get("nbgrader", {}), c.source) for c in nb.cells]
-    return ReleasedNotebook({m["grade_id"]: src for m, src in metas if m.get("locked")},
-                            {m["grade_id"] for m, _ in metas if m.get("grade_id")}, nb.cells)
+    return ReleasedNotebook({grade_id(c): c.source for c in nb.cells if is_locked(c) and grade_id(c)},
+                            set(cells_by_grade_id(nb)), nb.cells)
 
 
 def released_notebooks(course, assignment):
@@ -189,19 +189,16 @@ def restore_missing_cells(nb, released_cells, keep=lambda cell: True):
     list of str
         The grade_ids put back.
     """
-    def gid(cell):
-        return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-    present = {gid(c) for c in nb.cells}
+    present = {grade_id(c) for c in nb.cells}
     restored = []
     for position, cell in enumerate(released_cells):
-        if not gid(cell) or gid(cell) in present or not keep(cell):
+        if not grade_id(cell) or grade_id(cell) in present or not keep(cell):
             continue
-        before = [gid(c) for c in released_cells[:position] if gid(c) and gid(c) in present]
-        index = next(i for i, c in enumerate(nb.cells) if gid(c) == before[-1]) + 1 if before else 0
+        before = [grade_id(c) for c in released_cells[:position] if grade_id(c) and grade_id(c) in present]
+        index = next(i for i, c in enumerate(nb.cells) if grade_id(c) == before[-1]) + 1 if before else 0
         nb.cells.insert(index, copy.deepcopy(cell))
-        present.add(gid(cell))
-        restored.append(gid(cell))
+        present.add(grade_id(cell))
+        restored.append(grade_id(cell))
     return restored
 
 
@@ -211,22 +208,21 @@ _MEANINGFUL = ("grade", "solution", "locked", "task", "points")
 def _restore_metadata(nb, released_cells):
     """Give every cell of a released grade_id its released nbgrader metadata and cell type
     (a student cannot turn a test cell into an ungraded one); return the ids that differed."""
-    released = {cell.metadata.nbgrader["grade_id"]: cell for cell in released_cells
-                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+    released = cells_by_grade_id(released_cells)
     altered = []
     for cell in nb.cells:
-        original = released.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+        original = released.get(grade_id(cell))
         if original is None:
             continue
-        mine, theirs = cell.metadata.nbgrader, original.metadata.nbgrader
+        mine, theirs = nbgrader_meta(cell), nbgrader_meta(original)
         if any(mine.get(key) != theirs.get(key) for key in _MEANINGFUL) or cell.cell_type != original.cell_type:
-            altered.append(original.metadata.nbgrader["grade_id"])
-            cell.metadata["nbgrader"] = copy.deepcopy(original.metadata.nbgrader)
+            altered.append(grade_id(original))
+            cell.metadata["nbgrader"] = copy.deepcopy(theirs)
             if cell.cell_type != original.cell_type:
                 source = cell.source
                 cell.clear()
                 cell.update(copy.deepcopy(original))
-                if original.metadata.nbgrader.get("solution"):
+                if is_solution(original):
                     cell.source = source
     return altered
 
@@ -236,17 +232,16 @@ def _strip_foreign_cells(nb, known_ids):
     that have none (nbgrader stops on both); return those ids ('?' for a missing one)."""
     foreign = []
     for cell in nb.cells:
-        if "nbgrader" not in cell.metadata:
+        if not has_nbgrader_metadata(cell):
             continue
-        grade_id = cell.metadata["nbgrader"].get("grade_id") if isinstance(cell.metadata["nbgrader"], dict) else None
-        if grade_id not in known_ids:
-            foreign.append(str(grade_id or "?"))
+        if grade_id(cell) not in known_ids:
+            foreign.append(grade_id(cell) or "?")
             del cell.metadata["nbgrader"]
     return foreign
 
 
 def _cell_findings(filename, nb, locked):
-    present = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    present = {gid: cell.source for gid, cell in cells_by_grade_id(nb).items()}
     missing = [g for g in locked if g not in present]
     if locked and len(missing) == len(locked):
         return [f"{filename} holds none of the assignment's read-only cells (from another assignment, or "

@@ -18,7 +18,7 @@ from traitlets import Enum, Float, Integer, Unicode
 
 from .checker.engine import ExecutionRecord
 from .checker.job import grade_in_worker
-from .checker.outputs import error_output
+from .checker.outputs import NOT_EXECUTED, error_output
 from .checker.limits import Limits
 from .checker.plan import Master, plan_hash, plan_notebook
 
@@ -103,7 +103,7 @@ class TrustedExecute(Execute):
         except (OSError, ValueError, KeyError, TypeError):
             reason = "the grading worker produced no record for this notebook (see the autograde report)"
             return ExecutionRecord(plan_hash=digest, problems=[reason],
-                                   outputs={cell.index: [error_output("NotExecuted", reason)] for cell in planned
+                                   outputs={cell.index: [error_output(NOT_EXECUTED, reason)] for cell in planned
                                             if cell.index is not None})
         if record.plan_hash != digest:
             self.log.warning("%s: the precomputed record is for other cells; executing again", path)

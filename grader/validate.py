@@ -17,6 +17,8 @@ import nbformat
 from .checker.job import grade_in_worker
 from .checker.limits import Limits
 from .checker.plan import ANSWER, TEST, Master, plan_notebook, role_of
+from .notebook_cells import failure_message  # noqa: F401  (tests/test_mutations.py imports it from here)
+from .notebook_cells import error_outputs, failure_summary
 from .staging import read_submitted, released_notebook, repair
 
 
@@ -27,18 +29,7 @@ class QuestionResult:
     grade_id: str
     points: float
     max_points: float
-    message: str
-
-
-def failure_message(cell):
-    """'Name: message' of the cell's first error output, or '' when it passed."""
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            ename, evalue = output.get("ename", "Error"), (output.get("evalue") or "").strip()
-            if ename == "NotImplementedError" and not evalue:
-                evalue = "a function this test needs is still a stub"
-            return " ".join(f"{ename}: {evalue}".split())[:800]
-    return ""
+    message: str  # grader.notebook_cells.failure_summary of the cell ('' when it passed)
 
 
 def validate(path, limits=Limits(), master=None):
@@ -70,8 +61,8 @@ def validate(path, limits=Limits(), master=None):
             continue
         cell = nb.cells[planned.index]
         most = reference.get(planned.grade_id).points
-        failed = any(o.get("output_type") == "error" for o in cell.outputs)
-        results.append(QuestionResult(planned.grade_id, 0.0 if failed else most, most, failure_message(cell)))
+        results.append(QuestionResult(planned.grade_id, 0.0 if error_outputs(cell) else most, most,
+                                      failure_summary(cell, planned.grade_id)))
     return results
 
 

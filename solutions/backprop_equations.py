@@ -1,7 +1,7 @@
 """The four equations of backpropagation, BP1–BP4, one function each.
 
 Notation (Nielsen's column convention): layer l has nₗ neurons; Wˡ is (nₗ, nₗ₋₁);
-zˡ = Wˡaˡ⁻¹ + bˡ; δˡ = ∂C/∂zˡ. Every array has one column per sample: (nₗ, 1) for one
+zˡ = Wˡaˡ⁻¹ + bˡ; δˡ = ∂Cₓ/∂zˡ. Every array has one column per sample: (nₗ, 1) for one
 sample, (nₗ, m) for a mini-batch of m samples.
 
 δ columns are *per-sample* errors δˡₓ = ∂Cₓ/∂zˡₓ. The cost the network minimises is
@@ -35,7 +35,7 @@ def bp1_output_error(grad_a, z_out):
 def bp2_hidden_error(w_next, delta_next, z):
     """BP2: hidden error δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ).
 
-    Componentwise δʲˡ = Σₖ w_kj^{l+1} δₖ^{l+1} σ'(zⱼˡ): the error of neuron j is the sum of
+    Componentwise δⱼˡ = Σₖ w_kj^{l+1} δₖ^{l+1} σ'(zⱼˡ): the error of neuron j is the sum of
     the errors it feeds, weighted by the connections it feeds them through.
 
     Parameters
@@ -56,7 +56,7 @@ def bp2_hidden_error(w_next, delta_next, z):
 
 
 def bp3_bias_gradient(delta):
-    """BP3: ∂C/∂bˡ = δˡ, averaged over the batch: (1/m) Σₓ δˡₓ.
+    """BP3: ∂Cₓ/∂bˡ = δˡₓ per sample; for the batch average ∂C/∂bˡ = (1/m) Σₓ δˡₓ.
 
     The bias is shared by every sample, so its gradient sums the per-sample errors
     along the sample axis (axis 1), then divides by m for the batch-average cost.
@@ -75,7 +75,7 @@ def bp3_bias_gradient(delta):
 
 
 def bp4_weight_gradient(delta, a_prev):
-    """BP4: ∂C/∂w_jkˡ = aₖˡ⁻¹ δⱼˡ, i.e. ∂C/∂Wˡ = δˡ (aˡ⁻¹)ᵀ, averaged over the batch.
+    """BP4: ∂Cₓ/∂w_jkˡ = aₖˡ⁻¹ δⱼˡ, i.e. ∂Cₓ/∂Wˡ = δˡ (aˡ⁻¹)ᵀ per sample; batch average ∂C/∂Wˡ = (1/m) δˡ (Aˡ⁻¹)ᵀ.
 
     For a batch, δˡ (Aˡ⁻¹)ᵀ sums the per-sample outer products in one matrix product;
     dividing by m gives the gradient of the batch-average cost. (The 1/m is applied to

@@ -115,7 +115,7 @@ def backprop(weights, biases, x, y, cost):
     y : ndarray, shape (n_L, m)
         Desired outputs.
     cost : Cost
-        e.g. ``QUADRATIC``, ``CROSS_ENTROPY`` or ``SOFTMAX_CROSS_ENTROPY``.
+        e.g. ``QUADRATIC`` or ``CROSS_ENTROPY`` (a softmax output layer works the same way).
 
     Returns
     -------

@@ -16,7 +16,7 @@ def plot_training_curves(history, title="Training curves"):
     Parameters
     ----------
     history : History
-        From :func:`solutions.training.sgd` (test curves drawn when present).
+        From :func:`sgd` (test curves drawn when present).
     title : str
 
     Returns

@@ -69,7 +69,7 @@ def chain_111_cost(w2, b2, w3, b3, x, y):
 
 
 def chain_111_gradient(w2, b2, w3, b3, x, y):
-    """Hand-derived gradient of :func:`chain_111_cost`, one chain-rule product per parameter.
+    """Hand-derived gradient of the chain's cost J = ½(a³ − y)², one chain-rule product per parameter.
 
     With δ³ = (a³ − y) σ'(z³) and δ² = δ³ w³ σ'(z²):
     ∂J/∂b³ = δ³, ∂J/∂w³ = δ³ a², ∂J/∂b² = δ², ∂J/∂w² = δ² x.
@@ -90,7 +90,7 @@ def chain_111_gradient(w2, b2, w3, b3, x, y):
 def weight_gradient_by_paths(weights, biases, x, y, i, j, k):
     """∂C/∂w_jkˡ (l = i + 2) as a sum over every path from neuron j of layer l to the cost.
 
-    ∂C/∂w_jkˡ = Σ_paths ∂C/∂a_mᴸ · ∂a_mᴸ/∂a_nᴸ⁻¹ ··· ∂a_qˡ⁺¹/∂a_jˡ · ∂a_jˡ/∂w_jkˡ,
+    ∂C/∂w_jkˡ = Σ_paths ∂C/∂a_rᴸ · ∂a_rᴸ/∂a_pᴸ⁻¹ ··· ∂a_qˡ⁺¹/∂a_jˡ · ∂a_jˡ/∂w_jkˡ,
     with edge rates ∂a_pˡ⁺¹/∂a_qˡ = σ'(z_pˡ⁺¹) w_pqˡ⁺¹ and ∂a_jˡ/∂w_jkˡ = σ'(z_jˡ) a_kˡ⁻¹.
     The number of paths is the product of the later layers' sizes — exponential in
     depth — which is the work backpropagation avoids by reusing δˡ⁺¹.

@@ -45,8 +45,9 @@ def accuracy(weights, biases, x, y, cost=CROSS_ENTROPY):
     Parameters
     ----------
     weights, biases : list of ndarray
-    x : ndarray, shape (n₁, m)
-    y : ndarray, shape (n_L, m), one-hot columns
+    x : ndarray, shape (n₁, N)
+        N samples, one column each (a whole data set, or any part of it).
+    y : ndarray, shape (n_L, N), one-hot columns
     cost : Cost
         Supplies the output activation.
 
@@ -88,10 +89,11 @@ def minibatches(x, y, order, batch_size):
 
     Parameters
     ----------
-    x : ndarray, shape (n₁, m)
-    y : ndarray, shape (n_L, m)
-    order : ndarray of int, shape (m,)
-        A permutation of the sample indices.
+    x : ndarray, shape (n₁, N)
+        All N training samples, one column each.
+    y : ndarray, shape (n_L, N)
+    order : ndarray of int, shape (N,)
+        A permutation of the sample indices 0..N−1.
     batch_size : int
 
     Yields
@@ -120,8 +122,9 @@ def sgd(weights, biases, x_train, y_train, epochs, batch_size, eta, cost=CROSS_E
     ----------
     weights, biases : list of ndarray
         Starting parameters; not modified (training works on copies).
-    x_train : ndarray, shape (n₁, m)
-    y_train : ndarray, shape (n_L, m)
+    x_train : ndarray, shape (n₁, N)
+        The N training samples, one column each.
+    y_train : ndarray, shape (n_L, N)
     epochs : int
     batch_size : int
         Samples per mini-batch; the last batch of an epoch may be smaller.
@@ -168,7 +171,8 @@ def record_epoch(history, weights, biases, cost, train, test):
     weights, biases : list of ndarray
     cost : Cost
     train, test : tuple (x, y)
-        Inputs (n₁, m) and one-hot targets (n_L, m); ``test`` may be (None, None).
+        Inputs (n₁, N) and one-hot targets (n_L, N) of a whole data set; ``test`` may be
+        (None, None).
     """
     for (x, y), costs, accuracies in [(train, history.train_cost, history.train_accuracy),
                                       (test, history.test_cost, history.test_accuracy)]:

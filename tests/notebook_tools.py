@@ -12,24 +12,14 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader.authoring.build import ASSIGNMENTS_DIR, available_content
-from grader.demo import replace_function  # noqa: F401  (shared with the tests)
+from authoring.build import ASSIGNMENTS_DIR, assignment_id, sources
+from sample_class.submissions import replace_function  # noqa: F401  (shared with the tests)
+from grader.notebook_cells import error_outputs as errors  # noqa: F401  (shared with the tests)
+from grader.notebook_cells import graded_cells as grade_cells, grade_id, nbgrader_meta, points  # noqa: F401
+from grader.notebook_cells import solution_cells  # noqa: F401
 
 VENV_BIN = Path(sys.executable).parent
-CONTENT = available_content()
-ASSIGNMENT_IDS = [module.ASSIGNMENT for module in CONTENT]
-
-
-def nbgrader_meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def grade_cells(nb):
-    return [c for c in nb.cells if nbgrader_meta(c).get("grade")]
-
-
-def solution_cells(nb):
-    return [c for c in nb.cells if nbgrader_meta(c).get("solution")]
+ASSIGNMENT_IDS = [assignment_id(path) for path in sources()]
 
 
 def read(path):
@@ -41,10 +31,6 @@ def execute(nb, allow_errors=False, timeout=120):
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors).execute()
     return time.perf_counter() - start
-
-
-def errors(cell):
-    return [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
 class Course:
@@ -93,7 +79,7 @@ class Course:
 
 
 def max_points(nb):
-    return {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in grade_cells(nb)}
+    return {grade_id(c): points(c) for c in grade_cells(nb)}
 
 
 def as_json(nb):

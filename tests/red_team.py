@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import nbformat
 
-from grader.demo import _inside, _solution_cells, _top_level
+from grader.notebook_cells import cells_by_grade_id, grade_id, graded_cells, nbgrader_meta
+from sample_class.personas import _inside, _top_level
+from sample_class.submissions import _solution_cells
 
 #: A string only the hidden tests of assignment 1 contain (their seeded generators); no
 #: output of any attacker may show it.
@@ -66,10 +68,10 @@ def _solved_only(*grade_ids):
     """The release with the answers of ``grade_ids`` filled in from the solved notebook."""
     def make(ctx):
         nb = copy.deepcopy(ctx["release"])
-        answers = {c.metadata.nbgrader["grade_id"]: c.source for c in _solution_cells(ctx["solved"])}
+        answers = {grade_id(c): c.source for c in _solution_cells(ctx["solved"])}
         for cell in _solution_cells(nb):
-            if cell.metadata.nbgrader["grade_id"] in grade_ids:
-                cell.source = answers[cell.metadata.nbgrader["grade_id"]]
+            if grade_id(cell) in grade_ids:
+                cell.source = answers[grade_id(cell)]
         return nb
     return make
 
@@ -87,7 +89,7 @@ def _answers(sources):
     """The release with its answer cells' sources replaced ({grade_id: source})."""
     def change(nb):
         for cell in _solution_cells(nb):
-            cell.source = sources.get(cell.metadata.nbgrader["grade_id"], cell.source)
+            cell.source = sources.get(grade_id(cell), cell.source)
     return _then(lambda ctx: copy.deepcopy(ctx["release"]), change)
 
 
@@ -104,7 +106,7 @@ def _edit(start, change):
 
 
 def _move_setup_last(nb):
-    setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+    setup = cells_by_grade_id(nb)["setup"]
     nb.cells.remove(setup)
     nb.cells.insert(0, nbformat.v4.new_code_cell(
         "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True"))
@@ -112,10 +114,8 @@ def _move_setup_last(nb):
 
 
 def _flip_metadata(nb):
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            meta.update(grade=False, points=0, locked=False)
+    for cell in graded_cells(nb):
+        nbgrader_meta(cell).update(grade=False, points=0, locked=False)
     fake = nbformat.v4.new_code_cell("print('all good')")
     fake.metadata["nbgrader"] = {"grade": True, "grade_id": "test_bonus", "locked": True, "points": 100,
                                  "schema_version": 3, "solution": False, "task": False}
@@ -123,7 +123,7 @@ def _flip_metadata(nb):
 
 
 def _duplicate_tests(nb):
-    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    tests = graded_cells(nb)
     for cell in tests:
         early, late = copy.deepcopy(cell), copy.deepcopy(cell)
         early.source, late.source = "print('passed')", "pass  # nothing to see"

@@ -5,8 +5,10 @@ reason; a crash costs only its own cells; re-runs neither lose nor double anythi
 well-behaved submissions score exactly what plain `nbgrader autograde` gives them."""
 
 import contextlib
+import html
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,11 +18,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grader.autograde import STAGING, SubmissionResult, autograde, result_marker
-from grader.cli import main
-from grader.course import COURSE_ID, Course
-from grader.demo import HOSTILE, PERSONAS
 from grader.checker.limits import Limits
+from grader.course import COURSE_ID, Course
 from grader.executors import LocalProcessExecutor
+from grader.notebook_cells import grade_id, has_nbgrader_metadata
+from sample_class.demo import main as demo_main
+from sample_class.personas import HOSTILE, PERSONAS
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +43,7 @@ def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["--course", str(root), "demo", AID, "--workers", "2"]) == 0
+        assert demo_main(["--course", str(root), AID, "--workers", "2"]) == 0
     return Course(root), out.getvalue()
 
 
@@ -110,7 +113,28 @@ def test_reasons_name_what_happened(graded):
     assert "renamed?" in text["ned-renamed"]
     assert "restored from the master copy" in text["ivy-tamper"] and "edited" in text["ivy-tamper"]
     assert "read-only cells" in text["ola-other-assignment"] or "lost" in text["ola-other-assignment"]
-    assert "lost 6 on test_sigmoid_prime" in text["dee-mistake"]
+    assert "lost 6: test_sigmoid_prime failed a visible test: CheckFailed: σ'(0) is wrong" in text["dee-mistake"]
+
+
+def test_a_failure_reads_the_same_in_validate_the_grade_table_the_report_and_the_feedback(demo_run, tmp_path):
+    from grader.report import class_report
+    from grader.validate import format_results, validate
+    course, printed = demo_run
+    submitted = course.path("submitted", "dee-mistake", AID) / f"{AID}.ipynb"
+    checked = validate(submitted, LIMITS, master=course.source / AID / f"{AID}.ipynb")
+    [failed] = [r for r in checked if r.points < r.max_points]
+    wording = failed.message
+    assert wording.startswith("test_sigmoid_prime failed a visible test: CheckFailed: σ'(0) is wrong: expected 0.25")
+    assert f"FAIL  {'test_sigmoid_prime':<34} 0/6\n      {wording}\n" in format_results(checked, hidden=True)
+    row = printed.split("\ndee-mistake ", 1)[1].split("\n")[1:]
+    reasons = row[:next(i for i, line in enumerate(row) if not line.startswith("    - "))]
+    assert f"    - lost 6: {wording}" in reasons
+    page = class_report(course, tmp_path, top=1000).read_text(encoding="utf-8")
+    shown = [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td><span[^>]*>(.*?)</span></td>", page)]
+    assert wording in shown
+    feedback = (course.root / "feedback" / "dee-mistake" / AID / f"{AID}.html").read_text(encoding="utf-8")
+    assert wording in html.unescape(re.sub(r"<[^>]+>", "", feedback))
+    assert "Traceback (most recent call last)" not in feedback
 
 
 def test_rerun_skips_and_a_killed_run_redoes_only_the_unfinished(graded):
@@ -162,7 +186,7 @@ def test_deleted_answer_and_test_cells_cost_only_their_own_points(graded, tmp_pa
     course, _ = graded
     solved = course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb"
     nb = __import__("nbformat").read(solved, as_version=4)
-    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in ("sigmoid", "test_sigmoid")]
+    nb.cells = [c for c in nb.cells if grade_id(c) not in ("sigmoid", "test_sigmoid")]
     folder = course.path("submitted", "pat-deleted-cells", AID)
     folder.mkdir(parents=True)
     __import__("nbformat").write(nb, folder / f"{AID}.ipynb")
@@ -189,7 +213,7 @@ def test_a_deleted_set_up_cell_costs_nothing_in_autograde_and_validate(graded):
     from grader.validate import validate
     course, _ = graded
     nb = nbformat.read(course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb", as_version=4)
-    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "setup"]
+    nb.cells = [c for c in nb.cells if grade_id(c) != "setup"]
     folder = course.path("submitted", "sue-no-setup", AID)
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / f"{AID}.ipynb")
@@ -240,9 +264,9 @@ def test_missing_cells_come_back_in_release_order():
     import nbformat
     from grader.staging import restore_missing_cells
     released = nbformat.read(Path(__file__).parents[1] / "assignments" / AID / f"{AID}.ipynb", as_version=4)
-    ids = lambda nb: [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]  # noqa: E731
+    ids = lambda nb: [grade_id(c) for c in nb.cells if has_nbgrader_metadata(c)]  # noqa: E731
     submission = nbformat.from_dict(json.loads(json.dumps(released)))
     gone = {"perceptron_output", "sigmoid", "test_sigmoid"}
-    submission.cells = [c for c in submission.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in gone]
+    submission.cells = [c for c in submission.cells if grade_id(c) not in gone]
     assert sorted(restore_missing_cells(submission, released.cells)) == sorted(gone)
     assert ids(submission) == ids(released)

@@ -8,10 +8,11 @@ import nbformat
 import pytest
 
 from grader.cli import make_parser, main
+from grader.notebook_cells import grade_id
 
 pytestmark = pytest.mark.slow
 
-COMMANDS = ["build", "collect", "autograde", "feedback", "export", "report", "validate", "demo"]
+COMMANDS = ["build", "collect", "autograde", "feedback", "export", "report", "validate"]
 SOLVED = Path(__file__).parents[1] / "assignments" / "01_sigmoid_neurons" / "01_sigmoid_neurons.ipynb"
 
 
@@ -40,10 +41,25 @@ def test_validate_solved_and_blank(tmp_path, capsys):
     assert "PASS  test_sigmoid " in out and "total 15/15" in out
     nb = nbformat.read(SOLVED, as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid_prime":
+        if grade_id(cell) == "sigmoid_prime":
             cell.source = "def sigmoid_prime(z):\n    return sigmoid(z)\n"
     wrong = tmp_path / "mine.ipynb"
     nbformat.write(nb, wrong)
     assert main(["validate", str(wrong)]) == 1
     out = capsys.readouterr().out
     assert "FAIL  test_sigmoid_prime" in out and "σ'(0)" in out and "total 9/15" in out
+
+
+def test_validate_says_which_part_of_a_test_failed(tmp_path, capsys):
+    nb = nbformat.read(SOLVED, as_version=4)
+    for cell in nb.cells:
+        if grade_id(cell) == "sigmoid_prime":  # right for a number, but a number for an array too
+            cell.source = "def sigmoid_prime(z):\n    s = sigmoid(z)\n    return float(np.sum(s * (1 - s)))\n"
+    wrong = tmp_path / "mine.ipynb"
+    nbformat.write(nb, wrong)
+    assert main(["validate", str(wrong)]) == 0  # the visible tests pass
+    assert "PASS  test_sigmoid_prime " in capsys.readouterr().out
+    assert main(["validate", str(wrong), "--master", str(SOLVED)]) == 1
+    out = capsys.readouterr().out
+    assert ("test_sigmoid_prime passed its visible tests but failed a hidden test: "
+            "CheckFailed: σ'(z) for z of shape (9,) has shape (), expected (9,)") in out

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from grader.demo import HOSTILE
-from grader.misconceptions import CATALOGUE
+from sample_class.personas import HOSTILE
+from sample_class.catalogue import CATALOGUE
 
 PAGE = (Path(__file__).parents[1] / "docs" / "grading.md").read_text(encoding="utf-8")
 

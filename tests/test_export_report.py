@@ -13,10 +13,12 @@ from nbgrader.api import Gradebook
 
 from grader.course import COURSE_ID
 from grader.course import Course as GraderCourse
-from grader.export import BASE_COLUMNS, export_grades
-from grader.report import NO_NOTEBOOK, PASS_RATES_PNG, SCORES_PNG, UNREADABLE_NOTEBOOK, class_report
+from grader.export import BASE_COLUMNS, GradeRow, GradeTable, Question, export_grades
+from grader.notebook_cells import cells_by_grade_id, grade_id
+from grader.report import (NO_NOTEBOOK, PASS_RATES_PNG, SCORES_PNG, UNREADABLE_NOTEBOOK, Failure, class_report,
+                           render_page, summarize)
 
-from notebook_tools import Course, nbgrader_meta, read, solution_cells
+from notebook_tools import Course, read, solution_cells
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +37,7 @@ EXPECTED = {  # student: (score, status, points per question)
 def with_wrong_sigmoid_prime(solved):
     """The solved notebook with σ' redefined as σ at the end of its solution cell."""
     nb = copy.deepcopy(solved)
-    cell = next(c for c in solution_cells(nb) if nbgrader_meta(c)["grade_id"] == "sigmoid_prime")
+    cell = next(c for c in solution_cells(nb) if grade_id(c) == "sigmoid_prime")
     cell.source += "\n\n\n" + WRONG_SIGMA_PRIME
     return nb
 
@@ -80,13 +82,13 @@ def table_rows(page):
     return [r for r in rows if r]
 
 
-def failure_message(course, student, grade_id):
-    """``ename: first line of evalue`` of a grade cell's error in the autograded notebook."""
-    nb = read(course.root / "autograded" / student / AID / f"{AID}.ipynb")
-    cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+def visible_failure(course, student, test):
+    """How the report words a test that failed in its visible part: the test, the part, and
+    ``ename: evalue`` of its error in the autograded notebook (a bare stub's error says so)."""
+    cell = cells_by_grade_id(read(course.root / "autograded" / student / AID / f"{AID}.ipynb"))[test]
     error = next(o for o in cell.outputs if o.output_type == "error")
-    first = error.evalue.strip().splitlines()[:1]
-    return f"{error.ename}: {first[0]}" if first else error.ename
+    evalue = error.evalue.strip() or "a function this test needs is still a stub"
+    return f"{test} failed a visible test: {error.ename}: {evalue}"
 
 
 def test_csv_has_one_row_per_student_and_assignment(course, tmp_path):
@@ -135,12 +137,25 @@ def test_report_writes_html_and_figures(course, tmp_path):
 
 
 def test_report_lists_the_failure_message_of_the_wrong_sigma_prime(course, tmp_path):
-    message = failure_message(course, "cyd", "test_sigmoid_prime")
+    message = visible_failure(course, "cyd", "test_sigmoid_prime")
+    assert message.startswith("test_sigmoid_prime failed a visible test: CheckFailed: σ'(0) is wrong")
     page = class_report(course, tmp_path).read_text(encoding="utf-8")
-    assert html.escape(message) in page
+    assert message in html.unescape(page)
     failures = {(r[1], html.unescape(r[3])): r[2] for r in table_rows(page) if len(r) == 4}
     assert failures[("test_sigmoid_prime", message)] == "1"
-    assert failures[("test_sigmoid", failure_message(course, "bob", "test_sigmoid"))] == "1"
+    stub = visible_failure(course, "bob", "test_sigmoid")
+    assert stub == "test_sigmoid failed a visible test: NotImplementedError: a function this test needs is still a stub"
+    assert failures[("test_sigmoid", stub)] == "1"
+
+
+def test_the_report_page_escapes_what_it_shows():
+    question = Question("a<1>", "a<1>", "test_<b>", 2.0, "test_<b>")
+    table = GradeTable(["a<1>"], ["s<1>"], [question], [GradeRow("s<1>", "a<1>", 0.0, 2.0, "graded", {question: 0.0})])
+    attack = "test_<b> failed a visible test: CheckFailed: <script>alert('x')</script> & \"q\""
+    page = render_page(table, [summarize(table, "a<1>")], [Failure("a<1>", "test_<b>", attack, 1)], top=5)
+    assert "<script>" not in page and "<b>" not in page and "<1>" not in page
+    assert [html.unescape(cell) for cell in table_rows(page)[-1]] == ["a<1>", "test_<b>", "1", attack]
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
 
 def test_report_counts_missing_and_unreadable_autograded_notebooks(course_copy, tmp_path):

@@ -8,24 +8,20 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grader.autograde import autograde
-from grader.course import COURSE_ID, Course
-from grader.demo import solved_submission, write_submission
 from grader.checker.limits import Limits
+from grader.course import COURSE_ID, Course
 from grader.executors import LocalProcessExecutor
-from grader.misconceptions import CATALOGUE, CHEATS
 from grader.release import build
-from grader.valid_variants import VALID_VARIANTS
-from grader.validate import failure_message
+from grader.notebook_cells import failure_message, grade_id
+from sample_class.catalogue import CATALOGUE, CHEATS
+from sample_class.submissions import solved_submission, write_submission
+from sample_class.variants import VALID_VARIANTS
 
 from notebook_tools import replace_function
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = sorted({m.assignment for m in CATALOGUE} | {v[0] for v in VALID_VARIANTS} | {c[1] for c in CHEATS})
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +51,7 @@ def graded(tmp_path_factory):
                 grades[(aid, sub.student.id)] = {g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
                 path = course.path("autograded", sub.student.id, aid) / f"{aid}.ipynb"
                 nb = nbformat.read(path, as_version=4)
-                messages[(aid, sub.student.id)] = {_meta(c).get("grade_id"): failure_message(c) for c in nb.cells}
+                messages[(aid, sub.student.id)] = {grade_id(c): failure_message(c) for c in nb.cells}
     return grades, messages
 
 

@@ -19,7 +19,9 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
 from grader.course import COURSE_ID, Course
-from grader.demo import HOSTILE, replace_function, solved_submission, write_submission
+from grader.notebook_cells import solution_cells
+from sample_class.personas import HOSTILE
+from sample_class.submissions import replace_function, solved_submission, write_submission
 from grader.trusted_execute import TrustedExecute
 
 pytestmark = pytest.mark.slow
@@ -37,7 +39,7 @@ for _module in (_kit, _trusted):
 def patcher(ctx):
     """Every function returns 0; the first answer cell patches both check modules."""
     nb = copy.deepcopy(ctx["release"])
-    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    answers = solution_cells(nb)
     for cell in answers:
         header = next(line for line in cell.source.splitlines() if line.startswith("def "))
         cell.source = header + "\n    return 0\n"

@@ -6,27 +6,25 @@ import copy
 
 import pytest
 
-from grader.authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 from grader.release import solution_lines
 
 from notebook_tools import (
     ASSIGNMENT_IDS,
-    CONTENT,
     Course,
     errors,
     execute,
     grade_cells,
     max_points,
-    nbgrader_meta,
     read,
     replace_function,
     solution_cells,
 )
-from grader.authoring.build import notebook_path
+from authoring.build import notebook_path
+from grader.notebook_cells import grade_id, is_grade
+from sample_class.personas import example_mistake
 
 pytestmark = pytest.mark.slow
-
-MODULES = {m.ASSIGNMENT: m for m in CONTENT}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +37,7 @@ def course(tmp_path_factory):
 
 @pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
 def test_release_holds_no_solutions_and_no_hidden_tests(course, aid):
-    source = read(notebook_path(MODULES[aid]))
+    source = read(notebook_path(aid))
     release_text = course.release_path(aid).read_text(encoding="utf-8")
     for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN, "HIDDEN TESTS"):
         assert marker not in release_text
@@ -76,38 +74,38 @@ def test_release_runs_to_the_end_and_fails_every_graded_cell(course, aid):
         if cell.cell_type != "code":
             continue
         assert cell.get("execution_count"), f"cell {cell.get('id')} never ran"
-        if nbgrader_meta(cell).get("grade"):
-            assert errors(cell), f"graded cell {nbgrader_meta(cell)['grade_id']} passes on the bare stubs"
+        if is_grade(cell):
+            assert errors(cell), f"graded cell {grade_id(cell)} passes on the bare stubs"
         else:
             assert not errors(cell), f"ungraded cell {cell.get('id')} fails in the release: {errors(cell)}"
 
 
-def stubbed(solved, release, grade_id):
+def stubbed(solved, release, gid):
     """The solved notebook with one solution cell replaced by its release stub."""
     nb = copy.deepcopy(solved)
-    stub = next(c for c in release.cells if nbgrader_meta(c).get("grade_id") == grade_id)
+    stub = next(c for c in release.cells if grade_id(c) == gid)
     for cell in nb.cells:
-        if nbgrader_meta(cell).get("grade_id") == grade_id:
+        if grade_id(cell) == gid:
             cell.source = stub.source
     return nb
 
 
 @pytest.mark.parametrize("aid", ASSIGNMENT_IDS)
 def test_autograde_round_trip(course, aid):
-    solved = read(notebook_path(MODULES[aid]))
+    solved = read(notebook_path(aid))
     release = read(course.release_path(aid))
     points = max_points(solved)
     course.submit("solved", aid, solved)
     course.submit("blank", aid, release)
     expected_loss = {"solved": set(), "blank": set(points)}
     for cell in solution_cells(solved):
-        gid = nbgrader_meta(cell)["grade_id"]
+        gid = grade_id(cell)
         student = f"stub-{gid}".replace("_", "-")
         course.submit(student, aid, stubbed(solved, release, gid))
         expected_loss[student] = {f"test_{gid}"}
-    mistake = getattr(MODULES[aid], "EXAMPLE_MISTAKE", None)
+    mistake = example_mistake(aid)
     if mistake:
-        nb, gid = replace_function(solved, mistake[0], new_source=mistake[1])
+        nb, gid = replace_function(solved, mistake.function, swap=mistake.swap)
         course.submit("mistake", aid, nb)
         expected_loss["mistake"] = {f"test_{gid}"}
     course.nbgrader("autograde", aid, "--force")

@@ -16,7 +16,7 @@ from grader.autograde import autograde
 from grader.checker.limits import Limits
 from grader.collect import collect
 from grader.course import COURSE_ID
-from grader.demo import solved_submission, write_submission
+from sample_class.submissions import solved_submission, write_submission
 from grader.executors import LocalProcessExecutor, SerialExecutor
 from grader.export import export_grades
 from grader.feedback import generate_feedback

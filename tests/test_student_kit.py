@@ -13,10 +13,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.demo import solved_submission
+from sample_class.submissions import solved_submission
+from grader.notebook_cells import is_grade
 from grader.release import KIT_PACKAGES
 
-from notebook_tools import ASSIGNMENT_IDS, errors, grade_cells, nbgrader_meta, solution_cells
+from notebook_tools import ASSIGNMENT_IDS, errors, grade_cells, grade_id, solution_cells
 
 pytestmark = pytest.mark.slow
 
@@ -74,13 +75,13 @@ def test_a_release_runs_with_numpy_matplotlib_and_jupyterlab_alone(course, stude
             continue
         names = [e["ename"] for e in errors(cell)]
         assert not {"ModuleNotFoundError", "ImportError"} & set(names), (cell.source[:200], errors(cell))
-        if nbgrader_meta(cell).get("grade"):
-            assert names, f"{nbgrader_meta(cell)['grade_id']} passes on the bare stubs"
+        if is_grade(cell):
+            assert names, f"{grade_id(cell)} passes on the bare stubs"
         else:
             assert not names, (cell.source[:200], errors(cell))
     source = nbformat.read(course.source / aid / f"{aid}.ipynb", as_version=4)
     solved = run_as_student(solved_submission(source, release), folder, student_kernel, monkeypatch)
-    failing = {nbgrader_meta(c).get("grade_id") or c.source[:60]: errors(c) for c in solved.cells
+    failing = {grade_id(c) or c.source[:60]: errors(c) for c in solved.cells
                if c.cell_type == "code" and errors(c)}
     assert not failing
     assert all("passed" in "".join(o.get("text", "") for o in c.outputs) for c in grade_cells(solved))

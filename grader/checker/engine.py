@@ -136,4 +136,4 @@ def _give_up(record, remaining, reason):
     record.problems.append(reason)
     for cell in remaining:
         if cell.index is not None:
-            record.outputs[cell.index] = [cell_outputs.error_output("NotRun", f"not run: {reason}")]
+            record.outputs[cell.index] = [cell_outputs.error_output(cell_outputs.NOT_RUN, f"not run: {reason}")]

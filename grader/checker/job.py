@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .engine import ExecutionRecord, grade_notebook
-from .outputs import error_output
+from .outputs import WORKER_DIED, error_output
 from .launch import launcher_for
 from .limits import Limits
 from .plan import Master
@@ -102,6 +102,6 @@ def grade_in_worker(nb, master, limits):
         _WORKER.pop().shutdown(wait=False)
         reason = f"the grading worker died while running this notebook ({error})"
         from .plan import plan_notebook
-        return ExecutionRecord(problems=[reason], outputs={cell.index: [error_output("WorkerDied", reason)]
+        return ExecutionRecord(problems=[reason], outputs={cell.index: [error_output(WORKER_DIED, reason)]
                                                            for cell in plan_notebook(plain, master)
                                                            if cell.index is not None})

@@ -27,7 +27,8 @@ from sandbox_runner.wire import PeerClosed, PeerTimeout, WireError, _recv_exactl
 from .cgroups import confinement
 
 STUDENT_PACKAGES = ["backprop_kit", "datasets", "sandbox_runner"]
-HIDDEN_PACKAGES = ["grader", "solutions"]
+#: Installed (not editable) copies of these would sit in site-packages, which the sandbox sees: they are masked.
+HIDDEN_PACKAGES = ["grader", "solutions", "authoring", "sample_class"]
 HOME = "/home/student"
 TMPFS_BYTES = 512 * 2**20  # /tmp and the home folder, each
 SHM_BYTES = 64 * 2**20

@@ -10,6 +10,9 @@ import traceback
 ALLOWED_MIME = ("text/plain", "image/png", "image/jpeg", "text/latex")
 MAX_TEXT = 200_000
 MAX_IMAGE = 8 * 2**20
+#: Error names of cells the grader did not run: the notebook's time or restarts were spent
+#: (NOT_RUN), the grading worker died (WORKER_DIED), or it left no record (NOT_EXECUTED).
+NOT_RUN, WORKER_DIED, NOT_EXECUTED = "NotRun", "WorkerDied", "NotExecuted"
 
 
 def _text(value, limit=MAX_TEXT):

@@ -15,6 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from ..notebook_cells import grade_id as grade_id_of, is_grade, is_nbgrader_cell, is_solution, points
 
 SETUP_ID = "setup"
 SETUP, GIVEN, TEST, ANSWER, STUDENT = "setup", "given", "test", "answer", "student"
@@ -64,8 +65,7 @@ class Master:
         for cell in nb.cells:
             role = role_of(cell)
             if role is not None:
-                cells.append(MasterCell(cell.metadata.nbgrader["grade_id"], role, cell.source, cell.cell_type,
-                                        float(cell.metadata.nbgrader.get("points", 0) or 0)))
+                cells.append(MasterCell(grade_id_of(cell), role, cell.source, cell.cell_type, points(cell)))
         return cls(tuple(cells))
 
     @classmethod
@@ -121,14 +121,13 @@ def _copy(nb):
 
 def role_of(cell):
     """The role of a master notebook cell (None for cells nbgrader does not track)."""
-    from nbgrader import utils
-    if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
+    if not is_nbgrader_cell(cell):
         return None
-    if utils.is_solution(cell):
+    if is_solution(cell):
         return ANSWER
-    if utils.is_grade(cell):
+    if is_grade(cell):
         return TEST
-    return SETUP if cell.metadata.nbgrader.get("grade_id") == SETUP_ID else GIVEN
+    return SETUP if grade_id_of(cell) == SETUP_ID else GIVEN
 
 
 @dataclass(frozen=True)
@@ -154,12 +153,12 @@ def plan_notebook(nb, master):
     last = {}
     cells = nb["cells"]
     for index, cell in enumerate(cells):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = grade_id_of(cell)
         if grade_id:
             last[grade_id] = index
     planned = []
     for index, cell in enumerate(cells):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = grade_id_of(cell)
         known = master.get(grade_id) if grade_id and last[grade_id] == index else None
         cell_type = known.cell_type if known is not None else cell["cell_type"]
         if cell_type != "code":

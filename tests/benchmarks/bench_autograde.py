@@ -26,7 +26,7 @@ from nbgrader.api import Gradebook
 
 from grader.autograde import autograde
 from grader.course import COURSE_ID, Course
-from grader.demo import PERSONAS, generate_class
+from sample_class.personas import PERSONAS, generate_class
 from grader.executors import LocalProcessExecutor
 from grader.release import build
 
