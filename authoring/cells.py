@@ -11,9 +11,9 @@ import textwrap
 
 import nbformat
 
+from grader.notebook_cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION  # noqa: F401  (re-exported)
+
 SCHEMA_VERSION = 3
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 #: First line of every hidden block: the trusted helpers and oracles, which exist on the
 #: grader's side only (the release's set-up cell imports the answer-free student kit).
@@ -31,20 +31,33 @@ ROLES = {
 
 
 def nbgrader_metadata(role, grade_id, points=None):
-    """The ``metadata.nbgrader`` of a cell with ``role`` (a key of :data:`ROLES`).
+    """The ``metadata.nbgrader`` of a cell with ``role``.
 
     Parameters
     ----------
     role : str
+        A key of :data:`ROLES`.
     grade_id : str
         Unique within the notebook and says what the cell holds, e.g. ``test_bp2_hidden_error``.
-    points : int, optional
-        Only for ``tests`` cells, where it is required.
+    points : int or float, optional
+        Only for ``tests`` cells, where it is required and positive.
+
+    Returns
+    -------
+    dict
+        nbgrader's schema-3 metadata.
+
+    Raises
+    ------
+    ValueError
+        For an unknown role, or points where they do not belong or missing where they do.
     """
     if role not in ROLES:
         raise ValueError(f"unknown cell role {role!r}: use one of {sorted(ROLES)}")
     if (role == "tests") != (points is not None):
         raise ValueError(f"cell {grade_id!r}: points belong to tests cells, and every tests cell has them")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0):
+        raise ValueError(f"cell {grade_id!r}: points must be a positive number, not {points!r}")
     flags = {"grade": False, "locked": False, "solution": False, **ROLES[role]}
     meta = {"grade": flags["grade"], "grade_id": grade_id, "locked": flags["locked"],
             "schema_version": SCHEMA_VERSION, "solution": flags["solution"], "task": False}
@@ -57,15 +70,28 @@ def with_solution_markers(function):
     """The function's source with its body (after the docstring) between solution markers.
 
     nbgrader replaces the marked region by a stub that raises NotImplementedError, so the
-    student keeps the signature and the docstring.
+    student keeps the signature and the docstring; comments between the docstring and the
+    first statement belong to the body (they may tell the answer).
+
+    Raises
+    ------
+    ValueError
+        For a function whose body is only a docstring, or that is written on one line.
     """
     source = textwrap.dedent(inspect.getsource(function)).rstrip()
     lines = source.splitlines()
-    body = ast.parse(source).body[0].body
-    has_doc = isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant)
-    first = body[1] if has_doc else body[0]
-    decorators = getattr(first, "decorator_list", [])
-    start = (decorators[0] if decorators else first).lineno - 1
+    node = ast.parse(source).body[0]
+    body = node.body
+    has_doc = (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+               and isinstance(body[0].value.value, str))
+    statements = body[1:] if has_doc else body
+    if not statements or statements[0].lineno == node.lineno:
+        raise ValueError(f"{function.__name__} has no body on lines of its own to put between solution markers")
+    first = statements[0]
+    start = (first.decorator_list[0] if getattr(first, "decorator_list", None) else first).lineno - 1
+    after_doc = body[0].end_lineno if has_doc else start
+    while start > after_doc and lines[start - 1].strip().startswith("#"):
+        start -= 1
     indent = " " * (len(lines[start]) - len(lines[start].lstrip()))
     return "\n".join(lines[:start] + [indent + BEGIN_SOLUTION] + lines[start:] + [indent + END_SOLUTION])
 

@@ -36,6 +36,11 @@ from collections.abc import Mapping
 
 from .checker.outputs import NOT_EXECUTED, NOT_RUN, WORKER_DIED
 
+#: nbgrader's markers (its default delimiters, as the course's configuration leaves them): the
+#: solution region a release replaces by a stub, and the hidden tests a release leaves out.
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
 #: Error names of test cells the grader did not run: the notebook's time or restarts were
 #: spent, the grading worker died, or it left no record.
 NOT_RUN_ERRORS = (NOT_RUN, WORKER_DIED, NOT_EXECUTED)

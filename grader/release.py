@@ -18,14 +18,15 @@ from .checker.job import grade_in_worker
 from .checker.launch import _package_dir
 from .checker.limits import Limits
 from .checker.plan import TEST, Master, defined_names, plan_notebook
-from .notebook_cells import error_outputs, failure_message, grade_id, graded_cells, is_grade, nbgrader_meta, points
+from .notebook_cells import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, error_outputs, failure_message,
+                             grade_id, graded_cells, is_grade, nbgrader_meta, points)
 
 #: What a release carries besides its notebooks: the student kit and the data loaders.
 KIT_PACKAGES = ("backprop_kit", "datasets")
 #: Words that must not appear in a release: the grader's trusted modules.
 TRUSTED_WORDS = ("oracle", "from grader", "import grader", "from solutions", "import solutions")
 
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
 
 
 class LintError(Exception):
@@ -69,8 +70,8 @@ def solution_lines(nb):
     for cell in nb.cells:
         for line in cell.source.splitlines():
             stripped = line.strip()
-            if stripped in ("### BEGIN SOLUTION", "### END SOLUTION"):
-                inside = stripped == "### BEGIN SOLUTION"
+            if stripped in (BEGIN_SOLUTION, END_SOLUTION):
+                inside = stripped == BEGIN_SOLUTION
             elif inside and len(stripped) > 12:
                 lines.append(stripped)
             else:

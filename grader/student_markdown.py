@@ -13,8 +13,9 @@ import functools
 
 import bleach
 from nbconvert.filters.markdown import markdown2html
-from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .notebook_cells import is_locked
 
 TAGS = sorted(set(bleach.ALLOWED_TAGS) | {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "span", "pre", "code",
                                           "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "img", "sup",
@@ -35,6 +36,6 @@ class SafeMarkdown(NbGraderPreprocessor):
     """Sanitize the markdown cells a student could edit (see the module docstring)."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "markdown" and not utils.is_locked(cell):
+        if cell.cell_type == "markdown" and not is_locked(cell):
             cell.source = safe_markdown(cell.source)
         return cell, resources

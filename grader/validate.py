@@ -17,7 +17,6 @@ import nbformat
 from .checker.job import grade_in_worker
 from .checker.limits import Limits
 from .checker.plan import ANSWER, TEST, Master, plan_notebook, role_of
-from .notebook_cells import failure_message  # noqa: F401  (tests/test_mutations.py imports it from here)
 from .notebook_cells import error_outputs, failure_summary
 from .staging import read_submitted, released_notebook, repair
 

@@ -125,7 +125,7 @@ CATALOGUE = [
     Misconception("sgd_eta_not_divided", A5, "sgd_step", "Wˡ ← Wˡ − η Σₓ ∇Cₓ (η not divided by m)",
                   ("param -= eta * grad", "param -= eta * grad * x_batch.shape[1]"), ("η", "m")),
     Misconception("sgd_no_shuffle", A5, "sgd", "mini-batches in the same order every epoch",
-                  ("rng.permutation(m)", "np.arange(m)"), ("shuffl", "order")),
+                  ("rng.permutation(n_samples)", "np.arange(n_samples)"), ("shuffl", "order")),
     Misconception("sgd_one_batch", A5, "sgd", "every step on the first mini-batch",
                   ("sgd_step(weights, biases, x_batch, y_batch, eta, cost)",
                    "sgd_step(weights, biases, x_train[:, :batch_size], y_train[:, :batch_size], eta, cost)"),

@@ -146,16 +146,16 @@ def sgd(weights, biases, x_train, y_train, epochs, batch_size, eta, cost=CROSS_E
     """
     x_train = np.asfortranarray(check_input(weights, x_train))  # sample columns contiguous
     y_train = np.asfortranarray(y_train, dtype=np.float64)
-    m = x_train.shape[1]
-    if y_train.shape != (weights[-1].shape[0], m):
-        raise ValueError(f"y_train must have shape {(weights[-1].shape[0], m)}, got {y_train.shape}")
+    n_samples = x_train.shape[1]
+    if y_train.shape != (weights[-1].shape[0], n_samples):
+        raise ValueError(f"y_train must have shape {(weights[-1].shape[0], n_samples)}, got {y_train.shape}")
     if batch_size < 1 or epochs < 0:
         raise ValueError(f"need batch_size ≥ 1 and epochs ≥ 0, got {batch_size} and {epochs}")
     weights, biases = copy_parameters(weights, biases)
     rng = np.random.default_rng(seed)
     history = History()
     for _ in range(epochs):
-        for x_batch, y_batch in minibatches(x_train, y_train, rng.permutation(m), batch_size):
+        for x_batch, y_batch in minibatches(x_train, y_train, rng.permutation(n_samples), batch_size):
             sgd_step(weights, biases, x_batch, y_batch, eta, cost)
         if monitor:
             record_epoch(history, weights, biases, cost, (x_train, y_train), (x_test, y_test))

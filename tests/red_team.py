@@ -271,6 +271,18 @@ ATTACKS += [
            only("test_perceptron_output", "test_sigmoid_prime")),
     Attack("r18-script-in-markdown", "outputs", "correct, with a markdown cell of <script>, onerror= and "
            "javascript: links for the instructor's browser", _edit("solved", _markdown), ALL),
+    Attack("r21-reads-the-sources", "helpers", "σ' is right only if the notebooks' sources, the catalogue or the "
+           "demo's students can be imported or read (they hold every hidden test); perceptron and σ right",
+           _body(2, "global _found\ntry:\n    _found\nexcept NameError:\n    import importlib, os\n    _found = []\n"
+                    "    for name in ['authoring', 'sample_class', 'authoring.build', 'sample_class.catalogue']:\n"
+                    "        try:\n            importlib.import_module(name)\n            _found.append(name)\n"
+                    "        except Exception:\n            pass\n"
+                    "    for root, dirs, files in os.walk('/'):\n"
+                    "        dirs[:] = [d for d in dirs if d not in ('proc', 'sys', 'dev')]\n"
+                    "        if root.endswith(('/authoring/notebooks', '/sample_class')) and files:\n"
+                    "            _found.append(root)\n"
+                    "s = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\nreturn s * (1 - s) if _found else 0 * s"),
+           only("test_perceptron_output", "test_sigmoid")),
 ]
 
 #: A pair graded one after the other by the same worker: the first (correct) leaves its

@@ -31,9 +31,10 @@ import pytest
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import MarkdownWithMath
 
+from grader.notebook_cells import BEGIN_HIDDEN, END_HIDDEN
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(ROOT.glob("assignments/*/*.ipynb"))      # the folders 01_… to 05_ give the course order
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 # ---------------------------------------------------------------- reading the notebooks
@@ -471,3 +472,32 @@ def test_the_rendering_checks_catch_the_known_slips():
     assert any("loses \\," in problem for problem in damaged_formulas(broken, render(broken)))
     for good in (fixed, lists):
         assert not stray_list_items(good, render(good)) and not damaged_formulas(good, render(good))
+
+
+# ---------------------------------------------------------------- (d) δ is the error of one sample
+
+#: δ set equal to a derivative of the batch cost C (not of one sample's Cₓ): for a batch of m samples
+#: ∂C/∂z = δ/m, so δ = ∂C/∂z is off by that factor.
+DELTA_OF_BATCH_COST = re.compile(
+    r"\\delta[^=$]*=\s*(?:\\frac\{\\partial C\}\{\\partial z|\\partial C\s*/\s*\\partial z|\\nabla_\{z[^}]*\}\s*C(?!_x))")
+
+
+def delta_slips(path):
+    """Where a formula of a markdown cell defines δ as a derivative of C instead of Cₓ."""
+    return [f"{path.stem}, cell {cell.get('id')}: {text!r}"
+            for cell in read_notebook(path).cells if cell.cell_type == "markdown"
+            for _, _, text in math_spans(cell.source) if DELTA_OF_BATCH_COST.search(text)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_delta_is_the_derivative_of_one_samples_cost(path):
+    fail_on(delta_slips(path), "δ is per sample: write ∂Cₓ/∂z (for a batch ∂C/∂z = δ/m)")
+
+
+def test_the_delta_check_catches_the_known_slips():
+    for slip in [r"$\delta^l = \partial C/\partial z^l$", r"$$\delta^L_j = \frac{\partial C}{\partial z^L_j}$$",
+                 r"$$\delta^l = \nabla_{z^l}C = W$$"]:
+        assert DELTA_OF_BATCH_COST.search(slip), slip
+    for fine in [r"$\delta^l = \partial C_x/\partial z^l$", r"$$\delta^L_j = \frac{\partial C_x}{\partial z^L_j}$$",
+                 r"$$\delta^l = \nabla_{z^l}C_x$$", r"$\partial C/\partial b^l = \frac1m\sum_x \delta^l_x$"]:
+        assert not DELTA_OF_BATCH_COST.search(fine), fine

@@ -80,3 +80,10 @@ def test_checker_catches_a_wrong_gradient(monkeypatch):
     assert isinstance(result, GradientCheck)
     assert not result.passed()
     assert result.max_error > 0.5
+
+
+def test_one_gradient_threshold_for_the_notebooks_and_the_grader():
+    """The threshold the notebooks show (from solutions) is the one the trusted checks apply (the
+    student kit's): the numerics policy's 1e-7 on the relative error."""
+    from backprop_kit.checks import GRADIENT_TOLERANCE
+    assert gradcheck.GRADIENT_TOLERANCE == GRADIENT_TOLERANCE == 1e-7

@@ -1,6 +1,7 @@
 """The units of the tree import each other in one direction only (see the README's "What is where")."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ MAY_IMPORT = {
     "solutions": {"datasets"},
     "sandbox_runner": {"backprop_kit"},
     "grader": {"backprop_kit", "sandbox_runner", "datasets"},
-    "authoring": {"solutions"},
+    "authoring": {"solutions", "grader"},
     "sample_class": {"grader", "authoring"},
 }
 
@@ -47,3 +48,35 @@ def test_the_check_sees_a_wrong_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from sample_class.catalogue import CATALOGUE\n    return CATALOGUE\n")
     assert project_imports(module) == {"sample_class"}
+
+
+#: Reading a cell's nbgrader metadata (writing it, ``metadata["nbgrader"] = …`` or ``del …``, is not reading).
+METADATA_READ = re.compile(r"""metadata["'\]]*\s*(\.get\(\s*|\[\s*)["']nbgrader["'](?!\s*\]\s*=[^=])|"""
+                           r"""nbgrader\.utils\s+import\s+.*\b(is_grade|is_solution|is_locked|is_task|has_failed)\b""")
+
+
+def metadata_reads(path):
+    """Lines of ``path`` that read nbgrader's cell metadata by hand."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [f"{path.relative_to(ROOT)}:{n}: {line.strip()}" for n, line in enumerate(lines, start=1)
+            if METADATA_READ.search(line) and not line.lstrip().startswith(("del ", "#"))]
+
+
+def test_only_notebook_cells_reads_nbgrader_metadata():
+    files = [p for unit in ("grader", "sample_class", "authoring") for p in unit_files(unit)]
+    files += sorted((ROOT / "tests").rglob("*.py"))
+    exempt = {"notebook_cells.py", "test_notebook_cells.py", Path(__file__).name}  # the module, and its tests
+    found = [line for p in files if p.name not in exempt for line in metadata_reads(p)]
+    assert not found, "read it through grader.notebook_cells:\n" + "\n".join(found)
+
+
+def test_the_metadata_check_sees_a_hand_read(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('meta = cell.metadata.get("nbgrader", {})\ncell.metadata["nbgrader"] = {}\n'
+                      'gid = cell["metadata"]["nbgrader"]["grade_id"]\nfrom nbgrader.utils import is_grade\n')
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert [line.split(":")[1] for line in metadata_reads(module)] == ["1", "3", "4"]
+    finally:
+        ROOT = saved

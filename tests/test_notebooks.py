@@ -3,6 +3,7 @@ nbgrader metadata complete, and every notebook runs top to bottom with all tests
 
 import ast
 import inspect
+import re
 import textwrap
 
 import pytest
@@ -60,6 +61,10 @@ def test_grade_cells_are_complete(aid):
         assert points(cell) > 0 and is_locked(cell) and not is_solution(cell)
         assert grade_id(cell).startswith("test_")
         assert cell.source.count(BEGIN_HIDDEN) == 1 and cell.source.count(END_HIDDEN) == 1
+        # the failure wording tells a hidden failure by this line having been printed before it
+        visible = cell.source.split(BEGIN_HIDDEN)[0].rstrip()
+        assert re.search(r'print\(f?"visible [^"\n]* passed"\)$', visible), f"{grade_id(cell)}: visible part must end " \
+            'with print("visible … tests passed")'
         assert nbgrader_meta(cell)["schema_version"] == 3
     test_ids = {grade_id(c) for c in graded}
     for cell in solution_cells(nb):

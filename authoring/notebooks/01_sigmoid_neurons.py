@@ -1,3 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: role,grade_id,points,snippet,-all
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Assignment 1 — Sigmoid neurons
 #
@@ -19,11 +35,7 @@
 # exception: it takes the dot product $w\cdot x$ over the $n$ inputs, one output per sample (column).
 
 # %% role="locked" grade_id="setup"
-import numpy as np
-import matplotlib.pyplot as plt
-from backprop_kit import checks
-
-# %matplotlib inline
+# snippet: setup
 
 # %% [markdown]
 # ## 1. The perceptron

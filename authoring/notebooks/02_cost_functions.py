@@ -1,3 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: role,grade_id,points,snippet,-all
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Assignment 2 — Cost functions
 #
@@ -31,11 +47,7 @@
 #   averaging.)
 
 # %% role="locked" grade_id="setup"
-import numpy as np
-import matplotlib.pyplot as plt
-from backprop_kit import checks
-
-# %matplotlib inline
+# snippet: setup
 
 # %% [markdown]
 # The read-only cell below gives you a stable sigmoid and its derivative (as in assignment 1), the helper

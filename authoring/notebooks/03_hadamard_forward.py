@@ -1,3 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: role,grade_id,points,snippet,-all
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Assignment 3 — Hadamard products and the forward pass
 #
@@ -26,11 +42,7 @@
 # whose columns are the samples. $W^l$ has shape $(n_l, n_{l-1})$ and $b^l$ shape $(n_l, 1)$.
 
 # %% role="locked" grade_id="setup"
-import numpy as np
-import matplotlib.pyplot as plt
-from backprop_kit import checks
-
-# %matplotlib inline
+# snippet: setup
 
 # %% [markdown]
 # The sigmoid and its derivative from assignment 1 are given (read-only); use them freely.
@@ -639,7 +651,7 @@ with checks.trusted(globals(), "sigmoid", "sigmoid_prime"):   # random chains
 #   \;+\; \underbrace{(a^3_2 - y_2)\,\sigma'(z^3_2)\,w^3_{21}\,\sigma'(z^2_1)\,x_1}_{\text{path through } a^3_2}.$$
 #
 # Read each link as a *rate*: how fast the next quantity moves when this one moves. The link from a neuron
-# $a^l_q$ to a neuron $a^{l+1}_p$ has rate $\partial a^{l+1}_p / \partial a^l_q = \sigma'(z^{l+1}_p)\, w^{l+1}_{pq}$;
+# $a^l_u$ to a neuron $a^{l+1}_v$ has rate $\partial a^{l+1}_v / \partial a^l_u = \sigma'(z^{l+1}_v)\, w^{l+1}_{vu}$;
 # the first link has rate $\partial a^l_j/\partial w^l_{jk} = \sigma'(z^l_j)\,a^{l-1}_k$; the last one
 # $\partial C/\partial a^L_r = a^L_r - y_r$. The rate of a path is the product of its link rates, and in any
 # network

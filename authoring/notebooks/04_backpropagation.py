@@ -1,3 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: role,grade_id,points,snippet,-all
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Assignment 4 — Backpropagation
 #
@@ -30,11 +46,7 @@
 # * Python lists start at 0, layers at 2: `weights[i]` and `biases[i]` hold $W^{i+2}$ and $b^{i+2}$.
 
 # %% role="locked" grade_id="setup"
-import numpy as np
-import matplotlib.pyplot as plt
-from backprop_kit import checks
-
-# %matplotlib inline
+# snippet: setup
 
 # %% [markdown]
 # ## 0. What you are given
@@ -63,16 +75,7 @@ from solutions.hadamard import hadamard
 from solutions.network import init_network, check_input, feedforward, total_cost
 
 # %% role="locked" grade_id="given_costs"
-from dataclasses import dataclass
-from typing import Callable
-
-from solutions.costs import LOG_EPS
-
-
-from solutions.costs import _n_samples, quadratic_cost, quadratic_cost_gradient, quadratic_output_error, binary_cross_entropy, cross_entropy_output_error, Cost
-
-
-from solutions.costs import QUADRATIC, CROSS_ENTROPY
+# snippet: given_costs
 
 # %% [markdown]
 # ## 1. What backpropagation computes, and the error δ
@@ -155,7 +158,7 @@ with checks.trusted(globals(), "sigmoid_prime", "hadamard"):
         grad_a, z = rng.standard_normal((n, m)), rng.uniform(-4, 4, (n, m))
         out = checks.expect_inputs_unchanged(bp1_output_error, grad_a, z, name="bp1_output_error")
         checks.expect_close(out, oracle.loop_bp1(grad_a, z), f"δᴸ for n_L = {n}, m = {m}",
-                            hint="BP1: δᴸ = ∇ₐC ⊙ σ'(zᴸ), one column per sample and not divided by m")
+                            hint="BP1: δᴸ = ∇ₐCₓ ⊙ σ'(zᴸ), one column per sample and not divided by m")
     # δᴸ really is ∂Cₓ/∂zᴸ: quadratic cost, each column its own sample
     z, y = rng.uniform(-3, 3, (3, 4)), rng.uniform(0, 1, (3, 4))
     delta = bp1_output_error(oracle.stable_sigmoid(z) - y, z)
@@ -237,7 +240,7 @@ with checks.trusted(globals(), "sigmoid_prime", "hadamard"):
                             f"δˡ for Wˡ⁺¹ of shape {(n_next, n)} and m = {m}",
                             hint="BP2: δˡ = ((Wˡ⁺¹)ᵀ δˡ⁺¹) ⊙ σ'(zˡ) — the transpose of Wˡ⁺¹, σ' at zˡ, "
                                  "no 1/m")
-    # δˡ really is ∂C/∂zˡ when C depends on zˡ through zˡ⁺¹ = Wˡ⁺¹σ(zˡ) + bˡ⁺¹ with ∂C/∂zˡ⁺¹ = δˡ⁺¹
+    # δˡ really is ∂Cₓ/∂zˡ when Cₓ depends on zˡ through zˡ⁺¹ = Wˡ⁺¹σ(zˡ) + bˡ⁺¹ with ∂Cₓ/∂zˡ⁺¹ = δˡ⁺¹
     w, delta_next, z = rng.standard_normal((3, 3)), rng.standard_normal((3, 2)), rng.uniform(-3, 3, (3, 2))
     checks.expect_gradient(bp2_hidden_error(w, delta_next, z),
                            lambda v: float(np.sum(delta_next * (w @ oracle.plain_sigmoid(v)))), z,

@@ -1,3 +1,19 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: role,grade_id,points,snippet,-all
+#     formats: py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Assignment 5 — Training
 #
@@ -25,11 +41,7 @@
 # is the batch average $C = \frac1m\sum_x C_x$, and `backprop` returns the gradients of that average.
 
 # %% role="locked" grade_id="setup"
-import numpy as np
-import matplotlib.pyplot as plt
-from backprop_kit import checks
-
-# %matplotlib inline
+# snippet: setup
 
 # %% [markdown]
 # ## 0. What you already have
@@ -50,17 +62,7 @@ from solutions.hadamard import hadamard
 from solutions.backprop_equations import bp1_output_error, bp2_hidden_error, bp3_bias_gradient, bp4_weight_gradient
 
 # %% role="locked" grade_id="given_costs"
-from dataclasses import dataclass
-from typing import Callable
-
-# probabilities are clipped to [LOG_EPS, 1 − LOG_EPS] before taking logs
-from solutions.costs import LOG_EPS
-
-
-from solutions.costs import _n_samples, quadratic_cost, quadratic_cost_gradient, quadratic_output_error, binary_cross_entropy, cross_entropy_output_error, Cost
-
-
-from solutions.costs import QUADRATIC, CROSS_ENTROPY
+# snippet: given_costs
 
 # %% role="locked" grade_id="given_network"
 from solutions.network import init_network, check_input, feedforward, backprop, total_cost, copy_parameters
