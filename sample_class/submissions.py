@@ -10,8 +10,7 @@ import tokenize
 
 import nbformat
 
-from authoring.cells import BEGIN_SOLUTION, END_SOLUTION
-from grader.notebook_cells import grade_id, is_solution
+from grader.notebook_cells import BEGIN_SOLUTION, END_SOLUTION, grade_id, is_solution
 
 from .catalogue import mutate
 

@@ -80,3 +80,19 @@ def test_the_metadata_check_sees_a_hand_read(tmp_path):
         assert [line.split(":")[1] for line in metadata_reads(module)] == ["1", "3", "4"]
     finally:
         ROOT = saved
+
+
+def readme_units():
+    """The units the README's "What is where" table lists, in its order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("## What is where", 1)[1].split("\n#", 1)[0]
+    return re.findall(r"^\| `([\w.]+)/?` \|", table, re.M)
+
+
+def test_the_readme_lists_the_units_in_import_order():
+    """Each unit is listed, and only after every unit it may import."""
+    listed = readme_units()
+    assert set(MAY_IMPORT) <= set(listed), f"not in the README's table: {set(MAY_IMPORT) - set(listed)}"
+    for unit, others in MAY_IMPORT.items():
+        assert all(listed.index(other) < listed.index(unit) for other in others), f"{unit} is listed before what it imports"
+    assert all((ROOT / unit).exists() for unit in listed)
