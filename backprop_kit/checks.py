@@ -7,6 +7,7 @@ visible tests are worked out by hand or come from code the notebook gives.
 """
 
 import contextlib
+import types
 import warnings
 
 import numpy as np
@@ -16,29 +17,97 @@ GRADIENT_TOLERANCE = 1e-7
 
 
 class CheckFailed(AssertionError):
-    """A test of the student's code failed; the message says why."""
+    """A test of the student's code failed; the message says why.
+
+    In IPython and Jupyter its traceback leaves out the frames of these helpers (and of the
+    ``with`` statements that run them): the student sees the lines of the notebook that led
+    to the failure and the course's message, not the helpers' source.
+    """
+
+    def _render_traceback_(self):
+        # IPython's hook for an exception that formats its own traceback (a list of lines)
+        __tracebackhide__ = True
+        import traceback
+        from IPython import get_ipython
+        shell = get_ipython()
+        try:
+            tb = _without_helper_frames(self.__traceback__)
+            if shell is None:
+                return [line.rstrip("\n") for line in traceback.format_exception(type(self), self, tb)]
+            return shell.InteractiveTB.structured_traceback(type(self), self, tb)
+        except Exception:  # never lose the message to a problem in this hook: the plain traceback instead
+            return [line.rstrip("\n") for line in traceback.format_exception(type(self), self, self.__traceback__)]
+
+
+# The one place that raises: its body is one line, so even a traceback that shows this frame
+# (outside IPython) shows no more of the helpers than this line.
+def _fail(message):
+    __tracebackhide__ = True; raise CheckFailed(message) from None  # noqa: E702
+
+
+def _without_helper_frames(tb):
+    """The traceback ``tb`` without the frames that set ``__tracebackhide__ = True`` (these
+    helpers), and without contextlib's frames that only lead into them (a ``with`` block)."""
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    hidden = [entry.tb_frame.f_locals.get("__tracebackhide__") is True for entry in entries]
+    for i in range(len(entries) - 2, -1, -1):
+        if hidden[i + 1] and entries[i].tb_frame.f_code.co_filename == contextlib.__file__:
+            hidden[i] = True
+    kept = None
+    for entry, hide in zip(reversed(entries), reversed(hidden)):
+        if not hide:
+            kept = types.TracebackType(kept, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return kept if kept is not None else (entries[0] if entries else None)
 
 
 def expect(condition, message):
     """Fail with ``message`` unless ``condition`` holds."""
+    __tracebackhide__ = True
     if not condition:
-        raise CheckFailed(message)
+        _fail(message)
 
 
 def as_array(value, name):
     """``value`` as a float64 ndarray, or a CheckFailed saying what came back instead."""
+    __tracebackhide__ = True
     if value is None:
-        raise CheckFailed(f"{name} returned None — did you forget a `return`?")
+        _fail(f"{name} returned None — did you forget a `return`?")
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise CheckFailed(f"{name} should be a number or an array of numbers, got {type(value).__name__}: {error}")
+        _fail(f"{name} should be a number or an array of numbers, got {type(value).__name__}: {error}")
 
 
-def expect_shape(value, shape, name):
-    """Fail unless ``value`` has exactly ``shape``."""
-    actual = np.shape(value)
-    expect(actual == tuple(shape), f"{name} has shape {actual}, expected {tuple(shape)}")
+def expect_shape(value, shape, name, hint=""):
+    """Fail unless ``value`` has exactly ``shape``.
+
+    Parameters
+    ----------
+    value : array_like
+    shape : tuple of int or str
+        The shape expected. A str entry is the name of a size that may be anything, as in
+        ``(n_in, "m")`` for any number m of columns; the same name twice means the same size.
+    name : str
+        What the value is, in the course's notation.
+    hint : str
+        What the likely mistake is, appended to the message.
+    """
+    __tracebackhide__ = True
+    try:
+        actual = np.shape(value)
+    except ValueError:  # a ragged list: NumPy cannot even say its shape
+        _fail(_with_hint(f"{name} is not an array of one shape (got a {type(value).__name__} of parts of "
+                         "different shapes)", hint))
+    shape = tuple(shape)
+    sizes = {}
+    fits = len(actual) == len(shape) and all(
+        sizes.setdefault(want, got) == got if isinstance(want, str) else got == want
+        for got, want in zip(actual, shape))
+    if not fits:
+        _fail(_with_hint(f"{name} has shape {actual}, expected {_shape_text(shape)}", hint))
 
 
 def expect_close(value, expected, name, rtol=1e-7, atol=1e-12, hint=""):
@@ -56,36 +125,42 @@ def expect_close(value, expected, name, rtol=1e-7, atol=1e-12, hint=""):
     hint : str
         What the likely mistake is, appended to the message.
     """
+    __tracebackhide__ = True
     actual = as_array(value, name)
-    expected = np.asarray(expected, dtype=np.float64)
-    expect_shape(actual, expected.shape, name)
+    wanted = np.asarray(expected, dtype=np.float64)
+    expect_shape(actual, wanted.shape, name)
     if not np.all(np.isfinite(actual)):
-        raise CheckFailed(f"{name} contains nan or inf: {_short(actual)}. {hint}".strip())
-    if not np.allclose(actual, expected, rtol=rtol, atol=atol):
-        worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape)) \
-            if actual.ndim else ()
-        raise CheckFailed(
-            f"{name} is wrong: expected {_short(expected)}, got {_short(actual)}"
-            + (f" (largest difference at index {worst})" if worst else "")
-            + (f". {hint}" if hint else "")
-        )
+        _fail(_with_hint(f"{name} contains nan or inf: {_short(_as_returned(value, actual))}", hint))
+    if not np.allclose(actual, wanted, rtol=rtol, atol=atol):
+        worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - wanted)), actual.shape)) \
+            if actual.size > 1 else ()
+        _fail(_with_hint(
+            f"{name} is wrong: expected {_short(_as_returned(expected, wanted))}, "
+            f"got {_short(_as_returned(value, actual))}"
+            + (f" (largest difference at index {worst})" if worst else ""), hint))
 
 
 def gradient_error(g, g_hat):
-    """Relative error max|g − ĝ| / max(1e-8, max(|g| + |ĝ|)) of two gradients of one shape."""
+    """Relative error max|g − ĝ| / max(1e-8, max(|g| + |ĝ|)) of two gradients of one shape
+    (a CheckFailed if their shapes differ: NumPy would broadcast them or fail without saying why)."""
+    __tracebackhide__ = True
     g, g_hat = np.asarray(g, dtype=float), np.asarray(g_hat, dtype=float)
+    if g.shape != g_hat.shape:
+        _fail(f"a gradient of shape {g.shape} cannot be compared with one of shape {g_hat.shape}: a gradient "
+              "has the shape of what it differentiates")
     return float(np.max(np.abs(g - g_hat)) / max(1e-8, float(np.max(np.abs(g) + np.abs(g_hat)))))
 
 
 @contextlib.contextmanager
 def no_warnings(name):
     """Turn every warning (overflow, divide by zero, …) into a CheckFailed naming ``name``."""
+    __tracebackhide__ = True
     with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
         warnings.simplefilter("error")
         try:
             yield
         except (Warning, FloatingPointError) as problem:
-            raise CheckFailed(f"{name} is not numerically stable: {problem}") from None
+            _fail(f"{name} is not numerically stable: {problem}")
 
 
 def expect_inputs_unchanged(function, *args, name):
@@ -95,6 +170,7 @@ def expect_inputs_unchanged(function, *args, name):
     -------
     The function's result.
     """
+    __tracebackhide__ = True
     before = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
     result = function(*args)
     for position, (arg, copy) in enumerate(zip(args, before)):
@@ -129,6 +205,7 @@ def trusted(namespace, *known_good, **replacements):
     **replacements
         Stand-ins given by the test itself (name=function), used in your notebook too.
     """
+    __tracebackhide__ = True
     missing = object()
     saved = {name: namespace.get(name, missing) for name in replacements}
     namespace.update(replacements)
@@ -150,11 +227,53 @@ def trusted(namespace, *known_good, **replacements):
 @contextlib.contextmanager
 def when_implemented(what="this cell"):
     """For demonstration cells: explain instead of crashing while a stub is unfinished."""
+    __tracebackhide__ = True
     try:
         yield
     except NotImplementedError:
         print(f"(skipped {what}: a function it needs is not implemented yet)")
 
 
-def _short(a):
-    return np.array2string(np.asarray(a), precision=6, threshold=12, edgeitems=3)
+def _with_hint(message, hint):
+    """``message``, then ``hint`` as a sentence of its own (no second period after one)."""
+    if not hint:
+        return message
+    return f"{message}{' ' if message.endswith(('.', '!', '?')) else '. '}{hint}"
+
+
+def _shape_text(shape):
+    """A shape as Python writes a tuple, a named size by its name: (3, m), (2,)."""
+    return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _as_returned(value, as_float):
+    """``value`` in its own number type when it has one (so that an int reads as an int),
+    else its float64 version."""
+    try:
+        returned = np.asarray(value)
+    except (TypeError, ValueError):
+        return as_float
+    return returned if returned.dtype.kind in "biuf" else as_float
+
+
+def _number(x):
+    """One number as a message shows it: 3, 0.25, 1.0, 1e-10 — never a bare trailing '.'."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    x = float(x)
+    if not np.isfinite(x):
+        return str(x)
+    if x == 0 or 1e-4 <= abs(x) < 1e8:
+        return np.format_float_positional(x, precision=6, unique=True, fractional=True, trim="0")
+    return np.format_float_scientific(x, precision=6, unique=True, trim="-")
+
+
+def _short(value):
+    """``value`` for a message: a number (a 0-d array included) as :func:`_number` writes it,
+    an array as NumPy prints it, shortened to its corners when large."""
+    a = np.asarray(value)
+    if a.ndim == 0 and a.dtype.kind in "biuf":
+        return _number(a.item())
+    return np.array2string(a, precision=6, threshold=12, edgeitems=3)

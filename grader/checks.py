@@ -37,6 +37,7 @@ def trusted(namespace, *known_good, **replacements):
     **replacements
         Stand-ins defined by the test (name=function).
     """
+    __tracebackhide__ = True
     unknown = [name for name in known_good if name not in oracle.KNOWN_GOOD]
     if unknown:
         raise KeyError(f"no known-good version of {unknown}; known: {sorted(oracle.KNOWN_GOOD)}")
@@ -50,6 +51,7 @@ def trusted(namespace, *known_good, **replacements):
 def no_warnings(name):
     """Turn every warning (overflow, divide by zero, …), here or in the student's process,
     into a CheckFailed naming ``name``."""
+    __tracebackhide__ = True
     student = current_student()
     with _kit.no_warnings(name), (student.strict_numerics() if student else contextlib.nullcontext()):
         yield
@@ -58,6 +60,7 @@ def no_warnings(name):
 def may_update_in_place(*names):
     """Let the student's functions ``names`` change their arguments in place for the rest of
     this test; any other student function that does fails (see the session's rule)."""
+    __tracebackhide__ = True
     _kit_may_update_in_place(*names)
     student = current_student()
     if student is not None:
@@ -79,6 +82,7 @@ def expect_gradient(analytic, f, x, name, hint="", tol=GRADIENT_TOLERANCE):
     tol : float
         Largest relative error accepted (1e-7 by default).
     """
+    __tracebackhide__ = True
     numeric = oracle.central_gradient(f, x)
     actual = as_array(analytic, name)
     expect_shape(actual, numeric.shape, name)

@@ -17,6 +17,15 @@ COURSE_ID = "backprop"
 ASSIGNMENTS_DIR = Path(__file__).resolve().parents[1] / "assignments"
 
 
+def curve_encryption_available():
+    """Whether jupyter_client can encrypt its kernels' traffic: it has the
+    ``KernelManager.transport_encryption`` setting (8.9 and later) and libzmq has CurveZMQ
+    ("auto" is refused otherwise)."""
+    import zmq
+    from jupyter_client.manager import KernelManager
+    return "transport_encryption" in KernelManager.class_trait_names() and bool(zmq.has("curve"))
+
+
 @dataclass
 class Course:
     """Where a course lives and which gradebook it uses.
@@ -76,6 +85,13 @@ class Course:
         for section, values in settings(Limits()).items():
             for key, value in values.items():
                 cfg[section][key] = value
+        # Kernels nbgrader itself starts (`nbgrader validate`, its own Execute): TCP encrypted
+        # with CurveZMQ keys the kernel manager provisions, so ipykernel does not warn "Kernel is
+        # running over TCP without encryption". (IPC, the warning's other advice, does not suit
+        # nbclient: it names the sockets kernel-ipc-1…5 in the working directory, so two kernels
+        # started there at once take each other's sockets.)
+        if curve_encryption_available():
+            cfg.KernelManager.transport_encryption = "auto"
         from .feedback import FEEDBACK_PREPROCESSORS
         cfg.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
         # A submission may carry hidden-test text in cells that are not test cells (a notebook

@@ -479,10 +479,17 @@ def _sigma(z):
 
 def _counting_feedforward(weights, biases, x, output_activation=_sigma):
     """A stand-in for the given feedforward (zˡ = Wˡaˡ⁻¹ + bˡ, aˡ = σ(zˡ)) that counts the sample columns it processes."""
-    a = np.asarray(x, dtype=np.float64)
+    a = checks.as_array(x, "the x that backprop passed to feedforward")
+    checks.expect_shape(a, ("n₁", "m"), "the x that backprop passed to feedforward",
+                        hint="inputs are columns, one per sample: pass feedforward the x that backprop was given")
     _forward_columns[0] += a.shape[1]
     zs, acts = [], [a]
     for i, (w, b) in enumerate(zip(weights, biases)):
+        checks.expect(np.ndim(w) == 2 and np.shape(w)[1] == a.shape[0] and np.shape(b) == (np.shape(w)[0], 1),
+                      f"backprop called feedforward with weights[{i}] of shape {np.shape(w)}, biases[{i}] of shape "
+                      f"{np.shape(b)} and {'x' if i == 0 else f'activations[{i}]'} of shape {a.shape}, but "
+                      "zˡ = Wˡaˡ⁻¹ + bˡ needs Wˡ (nₗ, nₗ₋₁), bˡ (nₗ, 1) and aˡ⁻¹ (nₗ₋₁, m): pass "
+                      "feedforward(weights, biases, x, cost.output_activation) the arrays backprop was given")
         z = w @ a + b
         a = output_activation(z) if i == len(weights) - 1 else _sigma(z)
         zs.append(z)

@@ -347,6 +347,11 @@ checks.expect(len(steps) > 0, "sgd never called sgd_step: take each step with "
                               "sgd_step(weights, biases, x_batch, y_batch, eta, cost)")
 checks.expect(all(np.array_equal(p, k) for p, k in zip(start_w + start_b, keep[0] + keep[1])),
               "sgd changed the caller's weights or biases: train on copies (copy_parameters)")
+for s in steps:   # each mini-batch as columns: (n₁, m) inputs and (n_L, m) targets
+    checks.expect_shape(s["x"], (3, "m"), "an x_batch that sgd passed to sgd_step",
+                        hint="a mini-batch is a block of columns of x_train, x_train[:, batch]")
+    checks.expect_shape(s["y"], (2, s["x"].shape[1]), f"the y_batch that came with an x_batch of shape {s['x'].shape}",
+                        hint="take the same columns of y_train, y_train[:, batch]")
 sizes = [s["x"].shape[1] for s in steps]
 checks.expect(sizes == [10, 10, 3] * 3,
               f"with N = 23 samples, batches of 10 and 3 epochs the batch sizes should be [10, 10, 3] in every "
