@@ -26,6 +26,16 @@ def curve_encryption_available():
     return "transport_encryption" in KernelManager.class_trait_names() and bool(zmq.has("curve"))
 
 
+def config_lines(config, prefix=""):
+    """``(dotted name, value)`` of every setting in ``config``, nested sections included
+    (``GenerateFeedback.HTMLExporter.template_file``), as a config file assigns them."""
+    for key, value in config.items():
+        if isinstance(value, Config):
+            yield from config_lines(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
 @dataclass
 class Course:
     """Where a course lives and which gradebook it uses.
@@ -92,8 +102,9 @@ class Course:
         # started there at once take each other's sockets.)
         if curve_encryption_available():
             cfg.KernelManager.transport_encryption = "auto"
-        from .feedback import FEEDBACK_PREPROCESSORS
+        from .feedback import FEEDBACK_PREPROCESSORS, FEEDBACK_TEMPLATE
         cfg.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+        cfg.GenerateFeedback.HTMLExporter.template_file = str(FEEDBACK_TEMPLATE)  # the summary names each test
         # A submission may carry hidden-test text in cells that are not test cells (a notebook
         # of another assignment): clear it there too instead of refusing the feedback.
         cfg.ClearHiddenTests.enforce_metadata = False
@@ -115,7 +126,5 @@ class Course:
         """Write ``nbgrader_config.py`` so nbgrader's own commands work in the course folder."""
         self.root.mkdir(parents=True, exist_ok=True)
         lines = ["c = get_config()  # noqa", "# written by the course's grader: the same settings it uses"]
-        for section, values in self.config().items():
-            for key, value in values.items():
-                lines.append(f"c.{section}.{key} = {value!r}")
+        lines += [f"c.{name} = {value!r}" for name, value in config_lines(self.config())]
         (self.root / "nbgrader_config.py").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -3,7 +3,11 @@
 nbgrader's feedback shows the notebook as graded — hidden tests and full tracebacks
 included. Two preprocessors are added to its pipeline so that the feedback keeps what a
 student should see: the result and message of every test, not the hidden test code.
+Its page is nbgrader's with the summary at the top naming each test
+(``templates/feedback_summary.html.j2``, :data:`FEEDBACK_TEMPLATE`).
 """
+
+from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -31,6 +35,15 @@ FEEDBACK_PREPROCESSORS = ["nbgrader.preprocessors.GetGrades", "nbgrader.preproce
                           "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 
 
+#: nbconvert's template file of the feedback page: nbgrader's feedback template, extended so
+#: that its summary names each test by its grade_id ("test_sigmoid (Score: 0.0 / 6.0)")
+#: where nbgrader's says "Test cell". Set for the HTMLExporter of GenerateFeedback only (an
+#: absolute path: nbconvert adds its folder to the template paths), so the formgrader's pages
+#: keep their own templates. (Only :func:`generate_feedback` sets it: ``nbgrader
+#: generate_feedback`` run by hand in the course folder renders nbgrader's own summary.)
+FEEDBACK_TEMPLATE = Path(__file__).with_name("templates") / "feedback_summary.html.j2"
+
+
 def generate_feedback(course, assignment, student=None):
     """Run nbgrader's generate_feedback; return the HTML files it wrote.
 
@@ -49,7 +62,8 @@ def generate_feedback(course, assignment, student=None):
         What nbgrader reported for the submissions it could not render (the others are
         still written).
     """
-    api = NbGraderAPI(coursedir=course.coursedir(), config=course.config())
+    config = course.config()
+    api = NbGraderAPI(coursedir=course.coursedir(), config=config)
     outcome = api.generate_feedback(assignment, student_id=student, force=True)
     problems = []
     if not outcome["success"]:
