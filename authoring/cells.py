@@ -11,7 +11,7 @@ import textwrap
 
 import nbformat
 
-from grader.notebook_cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION  # noqa: F401  (re-exported)
+from grader.notebook_cells import BEGIN_SOLUTION, END_SOLUTION
 
 SCHEMA_VERSION = 3
 

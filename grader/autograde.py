@@ -33,7 +33,7 @@ from .checker.limits import Limits
 from .checker.plan import Master
 from .course import COURSE_ID
 from .executors import LocalProcessExecutor
-from .notebook_cells import NO_CELL, NO_ERROR, NO_NOTEBOOK, cells_by_grade_id, failure_summary
+from .notebook_cells import cells_by_grade_id, lost_points_failure
 from .staging import released_notebooks, stage_submission
 from .trusted_execute import settings
 
@@ -252,12 +252,8 @@ def lost_points(course, assignment, student):
             cells = cells_by_grade_id(nbformat.read(path, as_version=4)) if path.exists() else None
             for grade in notebook.grades:
                 if grade.score < grade.max_score:
-                    if cells is None:
-                        failure = f"{grade.name}: {NO_NOTEBOOK}"
-                    elif grade.name not in cells:
-                        failure = f"{grade.name}: {NO_CELL}"
-                    else:
-                        failure = failure_summary(cells[grade.name], grade.name) or f"{grade.name}: {NO_ERROR}"
+                    failure, is_note = lost_points_failure(cells, grade.name)
+                    failure = f"{grade.name}: {failure}" if is_note else failure
                     lines.append(f"lost {grade.max_score - grade.score:g}: {failure}")
     return lines
 

@@ -37,10 +37,10 @@ FEEDBACK_PREPROCESSORS = ["nbgrader.preprocessors.GetGrades", "nbgrader.preproce
 
 #: nbconvert's template file of the feedback page: nbgrader's feedback template, extended so
 #: that its summary names each test by its grade_id ("test_sigmoid (Score: 0.0 / 6.0)")
-#: where nbgrader's says "Test cell". Set for the HTMLExporter of GenerateFeedback only (an
-#: absolute path: nbconvert adds its folder to the template paths), so the formgrader's pages
-#: keep their own templates. (Only :func:`generate_feedback` sets it: ``nbgrader
-#: generate_feedback`` run by hand in the course folder renders nbgrader's own summary.)
+#: where nbgrader's says "Test cell". The course's configuration sets it for the HTMLExporter
+#: of GenerateFeedback only (an absolute path: nbconvert adds its folder to the template
+#: paths), so ``nbgrader generate_feedback`` in the course folder uses it too, while the
+#: formgrader's pages keep their own templates.
 FEEDBACK_TEMPLATE = Path(__file__).with_name("templates") / "feedback_summary.html.j2"
 
 
@@ -62,8 +62,7 @@ def generate_feedback(course, assignment, student=None):
         What nbgrader reported for the submissions it could not render (the others are
         still written).
     """
-    config = course.config()
-    api = NbGraderAPI(coursedir=course.coursedir(), config=config)
+    api = NbGraderAPI(coursedir=course.coursedir(), config=course.config())
     outcome = api.generate_feedback(assignment, student_id=student, force=True)
     problems = []
     if not outcome["success"]:

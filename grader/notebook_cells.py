@@ -258,3 +258,29 @@ def failure_summary(cell, name=None):
     if part == HIDDEN:
         return f"{name} passed its visible tests but failed a hidden test: {message}"
     return f"{name} failed: {message}"
+
+
+def lost_points_failure(cells, name):
+    """Why test cell ``name`` of an autograded notebook lost points: its :func:`failure_summary`,
+    or, where there is none to word, the note saying why.
+
+    Parameters
+    ----------
+    cells : dict or None
+        The notebook's {grade_id: cell} (:func:`cells_by_grade_id`); None when there is no
+        autograded notebook.
+    name : str
+        The test cell's grade_id.
+
+    Returns
+    -------
+    failure : str
+    is_note : bool
+        True when ``failure`` is :data:`NO_NOTEBOOK`, :data:`NO_CELL` or :data:`NO_ERROR`.
+    """
+    if cells is None:
+        return NO_NOTEBOOK, True
+    if name not in cells:
+        return NO_CELL, True
+    summary = failure_summary(cells[name], name)
+    return (summary, False) if summary else (NO_ERROR, True)

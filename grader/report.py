@@ -28,7 +28,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .course import COURSE_ID
 from .export import GRADED, MISSING, autograded_notebook, collect_grades
-from .notebook_cells import NO_CELL, NO_ERROR, NO_NOTEBOOK, cells_by_grade_id, failure_summary
+from .notebook_cells import NO_CELL, NO_ERROR, NO_NOTEBOOK, cells_by_grade_id, lost_points_failure
 
 SCORES_PNG = "score_distribution.png"
 PASS_RATES_PNG = "pass_rates.png"
@@ -185,11 +185,7 @@ def _read_notebook(path):
 
 def _failure_message(cells, grade_id):
     """The grade cell's failure (:func:`grader.notebook_cells.failure_summary`), or a NOTE."""
-    if isinstance(cells, str):
-        return cells
-    if grade_id not in cells:
-        return NO_CELL
-    return failure_summary(cells[grade_id], grade_id) or NO_ERROR
+    return cells if isinstance(cells, str) else lost_points_failure(cells, grade_id)[0]
 
 
 # ----------------------------------------------------------------------------- figures

@@ -14,9 +14,9 @@ from pyflakes import checker as pyflakes
 import solutions.costs
 
 from authoring import build
-from authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, HIDDEN_IMPORTS
-from authoring.cells import with_solution_markers
+from authoring.cells import HIDDEN_IMPORTS, with_solution_markers
 from authoring.directives import SourceError, expand, python_of
+from grader.notebook_cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN
 
 from notebook_equivalence import fingerprint, release_view
 from notebook_tools import ASSIGNMENT_IDS

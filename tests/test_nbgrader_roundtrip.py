@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from grader.notebook_cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 from grader.release import solution_lines
 
 from notebook_tools import (

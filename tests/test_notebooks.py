@@ -11,7 +11,8 @@ import pytest
 import solutions
 from authoring import build
 from grader.checker.plan import defined_names
-from authoring.cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, HIDDEN_IMPORTS
+from authoring.cells import HIDDEN_IMPORTS
+from grader.notebook_cells import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 from grader.notebook_cells import grade_id, has_nbgrader_metadata, is_locked, is_solution, nbgrader_meta, points
 from notebook_tools import ASSIGNMENT_IDS, errors, execute, grade_cells, read, solution_cells
