@@ -21,10 +21,14 @@ $(STAMP): pyproject.toml
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  { apt-get install -y -qq postgresql >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql; }; }; } || \
 	  echo "warning: no PostgreSQL server: the PostgreSQL gradebook test will fail"
+	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }; }; } || \
+	  echo "warning: Chromium (chromium, chromium-driver) is not installed: the browser tests (tests/browser/) will be skipped"
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[postgres,authoring]'
+	# setuptools 70.1+ builds wheels by itself: tests/test_wheel.py builds one offline with it
+	$(PY) -m pip install --quiet --upgrade pip 'setuptools>=70.1'
+	$(PY) -m pip install --quiet -e '.[postgres,authoring,browser]'
 	touch $(STAMP)
 
 $(STUDENT_STAMP):

@@ -11,10 +11,13 @@ not match the notebook), saves the grades and applies late penalties. Every grad
 write happens here, in one process, so SQLite and PostgreSQL stay consistent.
 
 Submissions are read from a staging copy (:mod:`grader.staging`): ``submitted/`` is never
-modified. A marker file records a finished grading: re-running skips those unless forced,
-and a run killed half-way redoes only what it had not finished.
+modified. A marker file records a finished grading, with a digest of the submission it graded:
+re-running skips those whose submission is unchanged unless forced (a resubmission, collected
+over the old one, is graded again), and a run killed half-way redoes only what it had not
+finished.
 """
 
+import hashlib
 import json
 import logging
 import sys
@@ -108,10 +111,12 @@ class GradingRun:
         self.expected = released_notebooks(course, assignment)
         self.masters = masters(course, assignment)
         self.reasons, self.started, self.waiting, self.broken = {}, {}, {}, set()
+        self.digests = {}
 
     def prepare(self, student):
         """Stage one submission; return its grading jobs (None: no readable notebook)."""
         self.started[student] = time.monotonic()
+        self.digests[student] = submission_digest(self.course, self.assignment, student)
         self.reasons[student] = stage_submission(self.course, self.assignment, student, self.expected, self.staging)
         staged = self.staging / "submitted" / student / self.assignment
         jobs = []
@@ -138,12 +143,12 @@ class GradingRun:
         """Grade a student whose notebooks have all run: nbgrader's converter, once."""
         reasons = self.reasons[student] + run_converter(self.course, self.assignment, student, self.staging, self.limits)
         return _result(self.course, self.assignment, student, self.staging, reasons, self.started[student],
-                       broken=student in self.broken)
+                       broken=student in self.broken, digest=self.digests[student])
 
     def zero(self, student):
         """Grade a submission without one readable notebook."""
         return record_zero(self.course, self.assignment, student, self.staging, self.reasons[student],
-                           self.started[student])
+                           self.started[student], digest=self.digests[student])
 
 
 def autograde(course, assignment, executor=None, limits=Limits(), force=False, students=None, progress=True):
@@ -178,7 +183,8 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     results, todo = {}, []
     for student in [s for s in submitted_students(course, assignment) if students is None or s in students]:
         marker = result_marker(run.staging, student)
-        if marker.exists() and not force:
+        if marker.exists() and not force and graded_digest(run.staging, student) == submission_digest(
+                course, assignment, student):
             results[student] = SubmissionResult(**{**json.loads(marker.read_text()), "status": "skipped"})
         else:
             marker.unlink(missing_ok=True)
@@ -199,7 +205,17 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
             results[job.student] = run.finish(job.student)
             bar.update()
     bar.close()
+    name_new_students(course, todo)
     return [results[s] for s in sorted(results)]
+
+
+def name_new_students(course, students):
+    """Give the students grading just added to the gradebook (nbgrader adds them without a
+    name) their id as name until a roster names them, so that the formgrader does not list
+    them as "None, None"."""
+    from .roster import name_unnamed_students
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        name_unnamed_students(gb, students)
 
 
 def read_score(course, assignment, student):
@@ -258,17 +274,17 @@ def lost_points(course, assignment, student):
     return lines
 
 
-def _result(course, assignment, student, staging, reasons, start, broken=False):
+def _result(course, assignment, student, staging, reasons, start, broken=False, digest=""):
     reasons = reasons + lost_points(course, assignment, student)
     score, max_score = read_score(course, assignment, student)
     status = "graded" if course.path("autograded", student, assignment).is_dir() and not broken else "failed"
     result = SubmissionResult(student, assignment, status, score, max_score, reasons, time.monotonic() - start)
     if status == "graded":
-        _write_marker(staging, result)
+        _write_marker(staging, result, digest)
     return result
 
 
-def record_zero(course, assignment, student, staging, reasons, start):
+def record_zero(course, assignment, student, staging, reasons, start, digest=""):
     """Give zero to a submission without one readable notebook, as nbgrader does for a
     missing notebook, through the Gradebook API (nbgrader's converter stops earlier)."""
     with Gradebook(course.gradebook_url, COURSE_ID) as gb, warnings.catch_warnings():
@@ -283,14 +299,35 @@ def record_zero(course, assignment, student, staging, reasons, start):
     score, max_score = read_score(course, assignment, student)
     reasons = reasons + [f"no readable notebook: all {max_score:g} points lost"]
     result = SubmissionResult(student, assignment, "graded", score, max_score, reasons, time.monotonic() - start)
-    _write_marker(staging, result)
+    _write_marker(staging, result, digest)
     return result
 
 
-def _write_marker(staging, result):
+def _write_marker(staging, result, digest):
     marker = result_marker(staging, result.student)
     marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.with_suffix(".sha256").write_text(digest)
     marker.write_text(json.dumps(asdict(result), indent=1))
+
+
+def submission_digest(course, assignment, student):
+    """SHA-256 of what grading reads of a submission: the names and bytes of its notebooks and
+    its ``timestamp.txt`` (a link counts by its target's name, never followed)."""
+    folder = course.path("submitted", student, assignment)
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.ipynb")) + [folder / "timestamp.txt"]:
+        if path.is_symlink():
+            digest.update(f"link {path.name} -> {path.readlink()}\n".encode())
+        elif path.is_file():
+            with path.open("rb") as file:  # read in blocks: a submission may be large
+                digest.update(f"file {path.name} {hashlib.file_digest(file, 'sha256').hexdigest()}\n".encode())
+    return digest.hexdigest()
+
+
+def graded_digest(staging, student):
+    """The :func:`submission_digest` of the submission the student's marker records ("" if none)."""
+    path = result_marker(staging, student).with_suffix(".sha256")
+    return path.read_text() if path.is_file() else ""
 
 
 def result_marker(staging, student):

@@ -15,8 +15,9 @@ from .checker.limits import Limits
 
 
 def _course(args):
-    from .course import Course  # nbgrader loads slowly: only commands that need it pay for it
-    return Course(Path(args.course), db_url=args.db_url)
+    from .course import Course, saved_exchange  # nbgrader loads slowly: only commands that need it pay for it
+    exchange = args.exchange if args.exchange is not None else saved_exchange(Path(args.course))
+    return Course(Path(args.course), db_url=args.db_url, source=args.source_dir, exchange=exchange)
 
 
 def _limits(args):
@@ -28,21 +29,41 @@ def cmd_build(args):
     course = _course(args)
     course.write_config()
     failed = False
-    for assignment in args.assignments or course.assignment_ids():
+    for assignment in args.assignments or course.buildable_ids():
         try:
             report = build(course, assignment)
         except LintError as error:
             print(f"{assignment}: FAILED\n{error}", file=sys.stderr)
             failed = True
             continue
+        if report.source_note == "copied":
+            print(f"{assignment}: master notebook copied from the package to {course.source / assignment}")
+        elif report.source_note == "edited":
+            print(f"{assignment}: note: {course.source / assignment} differs from the packaged notebook "
+                  "(edited in the course, or the package is newer); built as it is")
         print(f"{assignment}: released to {report.release} ({report.graded_cells} graded cells, "
               f"{report.points:g} points; lints passed)")
     return 1 if failed else 0
 
 
 def cmd_collect(args):
-    from .collect import collect
-    report = collect(_course(args), args.assignment, Path(args.source), regexp=args.regexp, force=args.force)
+    from .collect import collect, collect_all
+    if args.all == (args.assignment is not None):
+        problem = "--all takes no ASSIGNMENT" if args.all else "name the ASSIGNMENT, or give --all"
+        print(f"backprop-grader collect: error: {problem}", file=sys.stderr)
+        return 2
+    options = dict(regexp=args.regexp, force=args.force, infer_timestamps=not args.no_inferred_timestamps)
+    if not Path(args.source).exists():
+        print(f"backprop-grader collect: error: {args.source} does not exist", file=sys.stderr)
+        return 1
+    try:
+        if args.all:
+            report = collect_all(_course(args), Path(args.source), **options)
+        else:
+            report = collect(_course(args), args.assignment, Path(args.source), **options)
+    except ValueError as error:  # e.g. no assignment built yet, a bad --regexp
+        print(f"backprop-grader collect: error: {error}", file=sys.stderr)
+        return 1
     print(report.summary())
     return 0
 
@@ -69,7 +90,33 @@ def cmd_feedback(args):
 
 def cmd_export(args):
     from .export import export_grades
-    print(f"grades written to {export_grades(_course(args), Path(args.out)).resolve()}")
+    from .export_canvas import CANVAS_DEFAULT_OUT, export_canvas, parse_canvas_ids
+    from .roster import NoRosterError
+    from .roster_file import RosterError
+    if args.format == "csv":
+        if args.canvas_id:
+            print("export: --canvas-id is for --format canvas", file=sys.stderr)
+            return 2
+        print(f"grades written to {export_grades(_course(args), Path(args.out or 'grades.csv')).resolve()}")
+        return 0
+    try:
+        report = export_canvas(_course(args), Path(args.out or CANVAS_DEFAULT_OUT), parse_canvas_ids(args.canvas_id))
+    except (NoRosterError, RosterError, ValueError) as error:
+        print(f"export: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def cmd_roster(args):
+    from .roster import import_roster
+    from .roster_file import RosterError
+    try:
+        report = import_roster(_course(args), Path(args.file))
+    except (RosterError, OSError) as error:  # a bad file; none, a folder, unreadable
+        print(f"roster: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
 
 
@@ -89,6 +136,36 @@ def cmd_validate(args):
     return 0 if all(r.points == r.max_points for r in results) else 1
 
 
+def cmd_exchange(args):
+    from . import exchange
+    steps = {"release": lambda course: exchange.release_assignment(course, args.assignment, force=args.force),
+             "collect": lambda course: exchange.collect_submissions(course, args.assignment),
+             "release-feedback": lambda course: exchange.release_feedback(course, args.assignment, args.student)}
+    course = _course(args)
+    if course.exchange is not None:
+        course.write_config()  # the course keeps its exchange: nbgrader's commands and the formgrader use it too
+    try:
+        report = steps[args.step](course)
+    except exchange.ExchangeFailed as error:
+        print(f"backprop-grader exchange {args.step}: {error}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    for line in report.refused:
+        print(f"refused: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_student_setup(args):
+    from .student_view import SetupFailed, set_up_students
+    try:
+        done = set_up_students(args.config_dir, exchange=args.exchange)
+    except SetupFailed as error:
+        print(f"backprop-grader student-setup: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(done))
+    return 0
+
+
 def _add_limits(parser):
     parser.add_argument("--cell-timeout", type=float, default=30.0, help="seconds one cell may run (default 30)")
     parser.add_argument("--notebook-timeout", type=float, default=300.0, help="seconds a notebook may run (default 300)")
@@ -102,17 +179,29 @@ def make_parser():
                         help="course folder (default: ./course or $BACKPROP_COURSE)")
     parser.add_argument("--db-url", default=None,
                         help="gradebook database URL, e.g. postgresql://user@host/db (default: SQLite in the course)")
+    parser.add_argument("--source", dest="source_dir", default=os.environ.get("BACKPROP_SOURCE"),
+                        help="folder of the master notebooks, <id>/<id>.ipynb (default: the course's source/, "
+                             "which build fills from the package; or $BACKPROP_SOURCE)")
+    parser.add_argument("--exchange", default=os.environ.get("BACKPROP_EXCHANGE"),
+                        help="nbgrader's exchange folder, for the JupyterHub flow (default: $BACKPROP_EXCHANGE, or the "
+                             "one the course's nbgrader_config.py names; none)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("build", help="lint the assignments and generate the student releases")
     p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     p.set_defaults(run=cmd_build)
 
-    p = sub.add_parser("collect", help="bring submissions in from a folder tree or an LMS zip")
-    p.add_argument("assignment")
-    p.add_argument("source", help="folder (<student>/…/*.ipynb) or LMS download .zip")
+    p = sub.add_parser("collect", help="bring submissions in from a folder tree or an LMS zip",
+                       usage="%(prog)s [options] (ASSIGNMENT | --all) SOURCE")
+    p.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="the assignment (omitted with --all)")
+    p.add_argument("source", metavar="SOURCE", help="folder (<student>/…/*.ipynb) or LMS download .zip")
+    p.add_argument("--all", action="store_true",
+                   help="place every notebook in its own assignment (by its name, or by its cells when renamed)")
     p.add_argument("--regexp", default=None, help="named regexp for LMS file names (student_id, file_id)")
     p.add_argument("--force", action="store_true", help="replace existing submissions")
+    p.add_argument("--no-inferred-timestamps", action="store_true",
+                   help="write no timestamp.txt where the source gives none (default: the archive entry's "
+                        "date or the file's modification time, reported)")
     p.set_defaults(run=cmd_collect)
 
     p = sub.add_parser("autograde", help="grade every submission of an assignment in parallel")
@@ -129,9 +218,20 @@ def make_parser():
     p.add_argument("--student", default=None, help="only this student")
     p.set_defaults(run=cmd_feedback)
 
-    p = sub.add_parser("export", help="write the grades CSV (one row per student and assignment)")
-    p.add_argument("--out", default="grades.csv", help="CSV path (default grades.csv)")
+    p = sub.add_parser("export", help="write the grades CSV (one row per student and assignment), or Canvas's")
+    p.add_argument("--format", choices=["csv", "canvas"], default="csv",
+                   help="csv: per-question points (default); canvas: Canvas's gradebook import, one row per "
+                        "roster student")
+    p.add_argument("--out", default=None, help="CSV path (default grades.csv, or canvas-grades.csv)")
+    p.add_argument("--canvas-id", action="append", default=[], metavar="ASSIGNMENT=NUMBER",
+                   help="with --format canvas: send this assignment's scores to the Canvas assignment of this "
+                        "number (in its address); repeatable (default: a column Canvas creates, then updates)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("roster", help="import the class roster (CSV: id, name, email, lms_user_id, section)")
+    p.add_argument("file", help="roster CSV (UTF-8): id, name or first_name and last_name; optional email, "
+                                "lms_user_id, section")
+    p.set_defaults(run=cmd_roster)
 
     p = sub.add_parser("report", help="write the class report (HTML + PNG plots)")
     p.add_argument("--out", default="report", help="output folder (default ./report)")
@@ -144,6 +244,23 @@ def make_parser():
                         "default: the notebook's own test cells")
     _add_limits(p)
     p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("exchange", help="nbgrader's exchange (JupyterHub): release, collect, release feedback",
+                       description="Each step runs nbgrader's own exchange app on the folder --exchange names. "
+                                   "collect refuses a submission owned by another account than the student it names.")
+    p.add_argument("step", choices=["release", "collect", "release-feedback"])
+    p.add_argument("assignment")
+    p.add_argument("--student", default=None, help="release-feedback: only this student")
+    p.add_argument("--force", action="store_true", help="release: replace the assignment's release in the exchange")
+    p.set_defaults(run=cmd_exchange)
+
+    p = sub.add_parser("student-setup", help="the students' JupyterLab: no instructor pages; the course's exchange",
+                       description="Switch off nbgrader's Formgrader, Create Assignment and Course List (and the "
+                                   "Assignment List when there is no --exchange) and write the students' "
+                                   "nbgrader_config.py. Run it in the students' environment.")
+    p.add_argument("--config-dir", type=Path, default=None,
+                   help="Jupyter configuration folder the students' servers read (default: <sys.prefix>/etc/jupyter)")
+    p.set_defaults(run=cmd_student_setup)
     return parser
 
 

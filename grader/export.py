@@ -1,7 +1,9 @@
-"""The course's grades as a table: one row per student and assignment, read from nbgrader's gradebook.
+"""The course's grades as tables, read from nbgrader's gradebook.
 
-Every student in the gradebook gets a row for every assignment of the course, whether they
-submitted it or not, so the table can be pasted into a learning-management system as it is.
+:func:`export_grades` writes one row per student and assignment, with the points of every
+question: every student in the gradebook gets a row for every assignment of the course,
+whether they submitted it or not. :func:`collect_grades` reads the table it is written from;
+:mod:`grader.export_canvas` writes it as the file Canvas's gradebook imports.
 
     from grader.course import Course
     from grader.export import export_grades
@@ -225,11 +227,12 @@ def export_grades(course, out_path):
 
 def _csv_row(row, columns):
     """The CSV cells of one GradeRow."""
-    by_column = {q.column: _number(points) for q, points in row.points.items()}
-    base = [row.student_id, row.assignment, _number(row.score), _number(row.max_score), row.status]
+    by_column = {q.column: score_text(points) for q, points in row.points.items()}
+    base = [row.student_id, row.assignment, score_text(row.score), score_text(row.max_score), row.status]
     return base + [by_column.get(column, "") for column in columns]
 
 
-def _number(value):
+def score_text(value):
     """A score as short text: ``15`` rather than ``15.0``, ``1.5`` as it is."""
     return f"{value:.10g}"
+

@@ -4,14 +4,21 @@ nbgrader's feedback shows the notebook as graded — hidden tests and full trace
 included. Two preprocessors are added to its pipeline so that the feedback keeps what a
 student should see: the result and message of every test, not the hidden test code.
 Its page is nbgrader's with the summary at the top naming each test
-(``templates/feedback_summary.html.j2``, :data:`FEEDBACK_TEMPLATE`).
+(``templates/feedback_summary.html.j2``, :data:`FEEDBACK_TEMPLATE`), written by
+:class:`FeedbackExporter`: the math as MathML, so the page is one file that shows its
+formulas offline, with no script.
 """
 
+from html import escape
 from pathlib import Path
 
+from jinja2 import DictLoader, pass_context
+from nbconvert.exporters import HTMLExporter
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import default
 
+from .markdown_math import markdown_to_html, math_html
 from .notebook_cells import error_outputs, failure_summary, is_grade
 
 
@@ -42,6 +49,58 @@ FEEDBACK_PREPROCESSORS = ["nbgrader.preprocessors.GetGrades", "nbgrader.preproce
 #: paths), so ``nbgrader generate_feedback`` in the course folder uses it too, while the
 #: formgrader's pages keep their own templates.
 FEEDBACK_TEMPLATE = Path(__file__).with_name("templates") / "feedback_summary.html.j2"
+#: What the feedback page's head has for math instead of nbconvert's ``mathjax.html.j2``
+#: (which loads MathJax from a CDN): styles for the MathML, no script.
+MATH_TEMPLATE = Path(__file__).with_name("templates") / "feedback_math.html.j2"
+
+#: The delimiters of a ``text/latex`` output (IPython's ``Math`` writes ``$\displaystyle …$``),
+#: and whether they mark a display formula.
+LATEX_OUTPUT_DELIMITERS = [("$$", "$$", True), ("\\[", "\\]", True), ("$", "$", False), ("\\(", "\\)", False)]
+
+
+def latex_output_html(latex):
+    """A ``text/latex`` output as HTML: its formula as MathML, or the text escaped if it is
+    not one formula (nbconvert's page leaves it to MathJax). The output may be a student's:
+    only :func:`grader.markdown_math.math_html` writes markup."""
+    text = latex.strip()
+    for opening, closing, display in LATEX_OUTPUT_DELIMITERS:
+        inner = text[len(opening):len(text) - len(closing)]
+        one = len(text) > len(opening) + len(closing) and closing not in inner
+        if one and text.startswith(opening) and text.endswith(closing):
+            return math_html(inner, display)
+    if text.startswith("\\begin{"):
+        return math_html(text, display=True)
+    return escape(latex)
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter with the math of markdown cells, comments and ``text/latex``
+    outputs written as MathML (:mod:`grader.markdown_math`) rather than left for MathJax.
+    The course's configuration makes it GenerateFeedback's exporter (``exporter_class``,
+    :data:`FEEDBACK_EXPORTER`). Its templates find :data:`MATH_TEMPLATE` under the name
+    ``mathjax.html.j2``, so the page loads no MathJax."""
+
+    @default("extra_loaders")
+    def _math_template_loader(self):
+        return [DictLoader({"mathjax.html.j2": MATH_TEMPLATE.read_text(encoding="utf-8")})]
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """nbconvert's markdown filter (attachments, anchor links, …), the math as MathML."""
+        cell = context.get("cell", {})
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        return markdown_to_html(source, attachments=cell.get("attachments", {}), embed_images=self.embed_images,
+                                path=path, anchor_link_text=self.anchor_link_text,
+                                exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+
+    def default_filters(self):
+        """nbconvert's filters (``markdown2html`` is this class's) and ``latex_output_html``."""
+        yield from super().default_filters()
+        yield ("latex_output_html", latex_output_html)
+
+
+#: Import name of :class:`FeedbackExporter`, for the configuration.
+FEEDBACK_EXPORTER = f"{__name__}.FeedbackExporter"
 
 
 def generate_feedback(course, assignment, student=None):

@@ -42,6 +42,9 @@ class BuildReport:
     graded_cells: int = 0
     points: float = 0.0
     problems: list = field(default_factory=list)
+    #: Where the master came from: "" (the course's copy, as packaged), "copied" (from the
+    #: package, now) or "edited" (the course's copy differs from the packaged notebook).
+    source_note: str = ""
 
 
 def lint_source(nb, name):
@@ -139,6 +142,10 @@ def build(course, assignment, limits=Limits(cell_timeout=60, notebook_timeout=60
     -------
     BuildReport
     """
+    try:
+        added, edited = course.add_packaged_sources([assignment])
+    except KeyError as error:
+        raise LintError(error.args[0]) from None
     source_dir = course.source / assignment
     notebooks = sorted(source_dir.glob("*.ipynb"))
     if not notebooks:
@@ -154,7 +161,7 @@ def build(course, assignment, limits=Limits(cell_timeout=60, notebook_timeout=60
         raise LintError(f"nbgrader generate_assignment failed:\n{outcome.get('error') or outcome.get('log')}")
     release_dir = course.path("release", ".", assignment)
     copy_kit(release_dir)
-    report = BuildReport(assignment, str(release_dir))
+    report = BuildReport(assignment, str(release_dir), source_note="copied" if added else "edited" if edited else "")
     for stem, source_nb in sources.items():
         release_nb = nbformat.read(release_dir / f"{stem}.ipynb", as_version=4)
         problems += lint_release(source_nb, release_nb, f"{stem}.ipynb")

@@ -24,6 +24,10 @@ from .notebook_cells import (cells_by_grade_id, grade_id, has_nbgrader_metadata,
 #: that saves everyone's grades (the course's notebooks have about 60 cells and 0.1 MB).
 MAX_NOTEBOOK_BYTES = 25 * 2**20
 MAX_CELLS = 2000
+#: nbgrader's bookkeeping files of a submission, kept with it: when it was submitted (the
+#: gradebook's timestamp, lateness) and the secret its released feedback is filed under.
+BOOKKEEPING_FILES = ("timestamp.txt", "submission_secret.txt")
+MAX_BOOKKEEPING_BYTES = 4096
 
 
 class SubmissionRefused(ValueError):
@@ -93,6 +97,38 @@ def released_notebooks(course, assignment):
             for path in sorted(course.path("release", ".", assignment).glob("*.ipynb"))}
 
 
+def _bookkeeping_problem(path):
+    """Why nbgrader's bookkeeping file ``path`` cannot be kept ("" if it can)."""
+    if path.is_symlink() or not path.is_file():
+        return "it is not a plain file"
+    if path.stat().st_size > MAX_BOOKKEEPING_BYTES:
+        return f"it holds more than {MAX_BOOKKEEPING_BYTES} bytes"
+    text = path.read_bytes().decode("utf-8", errors="replace").strip()
+    if path.name == "timestamp.txt":
+        from nbgrader.utils import parse_utc  # loads nbgrader: only the coordinating process stages
+        try:
+            parse_utc(text)
+        except (ValueError, OverflowError):
+            return f"{text[:40]!r} is not a time"
+    return ""
+
+
+def stage_bookkeeping(source, target):
+    """Copy the submission's :data:`BOOKKEEPING_FILES` that are sound; return a reason for
+    each one left out (a submission is graded without them, as if submitted undated)."""
+    reasons = []
+    for name in BOOKKEEPING_FILES:
+        path = source / name
+        if not path.exists() and not path.is_symlink():
+            continue
+        problem = _bookkeeping_problem(path)
+        if problem:
+            reasons.append(f"{name} was ignored: {problem}")
+        else:
+            shutil.copyfile(path, target / name)
+    return reasons
+
+
 def stage_submission(course, assignment, student, expected, staging):
     """Copy a submission into the staging area, leaving out notebooks that cannot be read.
 
@@ -131,6 +167,7 @@ def stage_submission(course, assignment, student, expected, staging):
         with warnings.catch_warnings():  # nbformat corrects duplicate cell ids, with a warning
             warnings.simplefilter("ignore")
             nbformat.write(nb, target / item.name)
+    reasons += stage_bookkeeping(source, target)
     for name in expected:
         if not (source / f"{name}.ipynb").exists():
             others = sorted(p.name for p in source.glob("*.ipynb"))

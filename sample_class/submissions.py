@@ -10,6 +10,7 @@ import tokenize
 
 import nbformat
 
+from grader.course import packaged_notebooks
 from grader.notebook_cells import BEGIN_SOLUTION, END_SOLUTION, grade_id, is_solution
 
 from .catalogue import mutate
@@ -31,10 +32,12 @@ def solved_submission(source, release):
 
 
 def other_assignment_notebook(course, assignment):
-    """The next assignment's source notebook with its markers removed (for the wrong-notebook persona)."""
-    ids = course.assignment_ids()
+    """The next assignment's source notebook with its markers removed (for the wrong-notebook
+    persona): the course's copy, or the packaged one where the course has not built it."""
+    masters = {**packaged_notebooks(), **{aid: course.source / aid / f"{aid}.ipynb" for aid in course.assignment_ids()}}
+    ids = sorted(masters)
     other = ids[(ids.index(assignment) + 1) % len(ids)] if assignment in ids and len(ids) > 1 else assignment
-    nb = nbformat.read(course.source / other / f"{other}.ipynb", as_version=4)
+    nb = nbformat.read(masters[other], as_version=4)
     for cell in nb.cells:
         cell.source = strip_markers(cell.source)
     return nb

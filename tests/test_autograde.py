@@ -5,6 +5,7 @@ reason; a crash costs only its own cells; re-runs neither lose nor double anythi
 well-behaved submissions score exactly what plain `nbgrader autograde` gives them."""
 
 import contextlib
+import csv
 import html
 import io
 import json
@@ -66,6 +67,10 @@ def test_demo_prints_the_table_and_writes_csv_feedback_report(demo_run):
     assert str((course.root / "report" / "index.html").resolve()) in printed
     feedback = course.root / "feedback" / "hal-kernel-killer" / AID / f"{AID}.html"
     assert feedback.exists() and "test_sigmoid" in feedback.read_text()
+    canvas = course.root / "canvas-grades.csv"  # the roster's students, by SIS login id, in the roster's order
+    assert str(canvas.resolve()) in printed
+    rows = list(csv.reader(canvas.open(encoding="utf-8-sig")))
+    assert rows[1][0].strip() == "Points Possible" and [r[3] for r in rows[2:]] == list(EVERYONE)
 
 
 def test_every_submission_has_a_row_and_a_reason(graded):
@@ -151,6 +156,21 @@ def test_rerun_skips_and_a_killed_run_redoes_only_the_unfinished(graded):
     assert redo["ada-perfect"].score == 15 and redo["dee-mistake"].score == 9
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:
         assert len(gb.assignment_submissions(AID)) == len(EVERYONE)  # nothing doubled
+
+
+def test_a_resubmission_is_graded_again_and_only_it(graded):
+    course, _ = graded
+    notebook = course.path("submitted", "ben-blank", AID) / f"{AID}.ipynb"
+    blank = notebook.read_bytes()
+    try:
+        notebook.write_bytes((course.path("submitted", "ada-perfect", AID) / f"{AID}.ipynb").read_bytes())
+        again = {r.student: r for r in autograde(course, AID, LocalProcessExecutor(2), LIMITS, progress=False)}
+        assert {s for s, r in again.items() if r.status != "skipped"} == {"ben-blank"}
+        assert again["ben-blank"].score == 15
+    finally:
+        notebook.write_bytes(blank)
+    back = {r.student: r for r in autograde(course, AID, LocalProcessExecutor(2), LIMITS, progress=False)}
+    assert back["ben-blank"].status == "graded" and back["ben-blank"].score == 0
 
 
 def test_well_behaved_scores_equal_plain_serial_nbgrader(graded, tmp_path):

@@ -1,15 +1,16 @@
-"""grader.collect: submissions from folder trees and LMS zip downloads into submitted/."""
+"""grader.collect: one assignment's submissions from folder trees and LMS zip downloads into
+submitted/ (every assignment's at once: test_collect_all.py; timestamps: test_collect_timestamps.py)."""
 
 import io
+import os
 import zipfile
+from datetime import datetime, timezone
 
 import nbformat
 import pytest
 
 from grader.collect import NBGRADER_DOCS_REGEXP, collect, parse_timestamp
 from grader.course import Course
-
-pytestmark = pytest.mark.slow
 
 A = "01_sigmoid_neurons"
 NB = f"{A}.ipynb"
@@ -29,12 +30,25 @@ def write(path, text):
 
 
 def zip_bytes(members):
-    """A zip archive in memory from {name: str or bytes}."""
+    """A zip archive in memory from {name or zipfile.ZipInfo: str or bytes}."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def set_mtime(path, text):
+    """Give ``path`` the modification time ``text`` ("YYYY-MM-DD HH:MM:SS", UTC)."""
+    moment = datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    os.utime(path, (moment, moment))
+    return path
+
+
+def timestamp_of(course, student, assignment=A):
+    """The text of a placed submission's timestamp.txt, or None if it has none."""
+    path = course.root / "submitted" / student / assignment / "timestamp.txt"
+    return path.read_text() if path.exists() else None
 
 
 def marker_of(path):
@@ -69,7 +83,7 @@ def tree(tmp_path):
     write(root / "bob" / "attempt2" / NB, notebook_text("bob-older"))
     write(root / "bob" / "attempt2" / "timestamp.txt", "2024-03-01 12:00:00")
     write(root / "bob" / "scratch.ipynb", notebook_text("bob-scratch"))
-    write(root / "carol" / NB, notebook_text("carol"))
+    set_mtime(write(root / "carol" / NB, notebook_text("carol")), "2024-03-03 10:00:00")
     write(root / "carol" / "notes.txt", "my notes")
     return root
 
@@ -81,9 +95,10 @@ def test_folder_tree_places_one_notebook_per_student(course, tree):
     assert {s: p for s, p in report.placed}["carol"] == submitted(course, "carol")
     assert marker_of(submitted(course, "alice")) == "alice"
     assert marker_of(submitted(course, "carol")) == "carol"
-    # alice's timestamp.txt travels with her notebook; carol had none
-    assert (submitted(course, "alice").parent / "timestamp.txt").read_text() == "2024-03-01 09:00:00"
-    assert not (submitted(course, "carol").parent / "timestamp.txt").exists()
+    # alice's timestamp.txt travels with her notebook; carol had none: her file's time is recorded
+    assert timestamp_of(course, "alice") == "2024-03-01 09:00:00"
+    assert timestamp_of(course, "carol") == "2024-03-03 10:00:00"
+    assert [(s, a) for s, a, _, _ in report.inferred] == [("carol", A)]
 
 
 def test_renamed_only_notebook_is_placed_with_a_note(course, tree):
@@ -138,14 +153,15 @@ def test_several_renamed_notebooks_are_not_guessed(course, tmp_path):
 
 def test_unreadable_timestamp_file_is_not_kept(course, tmp_path):
     root = tmp_path / "tree"
-    write(root / "erin" / NB, notebook_text("erin"))
+    set_mtime(write(root / "erin" / NB, notebook_text("erin")), "2024-05-06 07:08:09")
     write(root / "erin" / "timestamp.txt", "yesterday-ish")
 
     report = collect(course, A, root)
 
     assert submitted(course, "erin").is_file()
-    assert not (submitted(course, "erin").parent / "timestamp.txt").exists()
+    assert timestamp_of(course, "erin") == "2024-05-06 07:08:09"  # the file's time, not the unreadable text
     assert any("timestamp.txt unreadable" in n for n in report.notes)
+    assert [(s, a) for s, a, _, _ in report.inferred] == [("erin", A)]
 
 
 # --- LMS downloads ---------------------------------------------------------------------------
@@ -176,7 +192,8 @@ def test_lms_zip_places_students_from_file_names(course, lms_zip):
     assert sorted(s for s, _ in report.placed) == ["alice", "bob", "dave"]
     assert marker_of(submitted(course, "alice")) == "alice"
     assert marker_of(submitted(course, "bob")) == "bob"  # from the nested zip
-    assert not (submitted(course, "alice").parent / "timestamp.txt").exists()
+    # no timestamp in alice's or bob's file names: theirs are inferred (and said to be), dave's is not
+    assert sorted(s for s, _, _, _ in report.inferred) == ["alice", "bob"]
 
 
 def test_lms_zip_keeps_the_newest_attempt_and_writes_its_timestamp(course, lms_zip):
@@ -243,11 +260,16 @@ def test_dashed_lms_timestamp_is_read_as_date_and_time():
 # --- force ---------------------------------------------------------------------------------
 
 
-def test_existing_submission_is_kept_without_force(course, tmp_path):
+def alice_submitted_v1(course, tmp_path):
+    """alice's first submission ("v1", submitted 2024-01-01), collected."""
     first = tmp_path / "first"
     write(first / "alice" / NB, notebook_text("v1"))
     write(first / "alice" / "timestamp.txt", "2024-01-01 00:00:00")
     collect(course, A, first)
+
+
+def test_existing_submission_is_kept_without_force(course, tmp_path):
+    alice_submitted_v1(course, tmp_path)
     second = tmp_path / "second"
     write(second / "alice" / "renamed.ipynb", notebook_text("v2"))
 
@@ -262,19 +284,28 @@ def test_existing_submission_is_kept_without_force(course, tmp_path):
 
 
 def test_force_replaces_the_submission_and_its_stale_timestamp(course, tmp_path):
-    first = tmp_path / "first"
-    write(first / "alice" / NB, notebook_text("v1"))
-    write(first / "alice" / "timestamp.txt", "2024-01-01 00:00:00")
-    collect(course, A, first)
+    alice_submitted_v1(course, tmp_path)
     second = tmp_path / "second"
-    write(second / "alice" / NB, notebook_text("v2"))
+    set_mtime(write(second / "alice" / NB, notebook_text("v2")), "2024-02-02 02:02:02")
 
     report = collect(course, A, second, force=True)
 
     assert report.placed == [("alice", submitted(course, "alice"))]
     assert marker_of(submitted(course, "alice")) == "v2"
-    assert not (submitted(course, "alice").parent / "timestamp.txt").exists()
+    assert timestamp_of(course, "alice") == "2024-02-02 02:02:02"  # v2's own, not v1's stale one
     assert any("replaced" in n and "force=True" in n for n in report.notes)
+
+
+def test_force_without_inferred_timestamps_leaves_none(course, tmp_path):
+    alice_submitted_v1(course, tmp_path)
+    second = tmp_path / "second"
+    write(second / "alice" / NB, notebook_text("v2"))
+
+    report = collect(course, A, second, force=True, infer_timestamps=False)
+
+    assert marker_of(submitted(course, "alice")) == "v2"
+    assert timestamp_of(course, "alice") is None
+    assert report.inferred == []
 
 
 # --- unsafe ids, invalid notebooks, arguments ------------------------------------------------
@@ -330,6 +361,9 @@ def test_summary_lists_placed_skipped_and_notes(course, tree):
     assert "Skipped 3 file(s):" in text
     assert "carol/notes.txt: not a notebook" in text
     assert "Notes:\n  - alice:" in text
+    assert text.endswith("Timestamps inferred for 1 submission(s) (the source gave none: no timestamp in the "
+                         f"file name, no timestamp.txt):\n  carol/{A}: 2024-03-03 10:00:00 UTC, "
+                         f"the modification time of carol/{NB}")
 
 
 def test_links_are_refused_wherever_they_point(course, tmp_path):

@@ -35,7 +35,7 @@ def feedback(released_courses, tmp_path_factory):
     generate_class(course, [AID], STUDENTS)
     results = list(autograde(course, AID, None, LIMITS, progress=False))
     assert len(results) == len(STUDENTS)
-    # nbgrader's own page first (its template, the course's preprocessors), then the course's
+    # nbgrader's own page first (its template; the course's preprocessors and exporter), then the course's
     nbgraders = course.config()
     nbgraders.GenerateFeedback.HTMLExporter.pop("template_file")
     assert NbGraderAPI(coursedir=course.coursedir(), config=nbgraders).generate_feedback(AID, force=True)["success"]

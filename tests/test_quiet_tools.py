@@ -52,7 +52,10 @@ def built(tmp_path_factory):
 def test_build_prints_no_kernel_warning(built):
     root, done = built
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"01_sigmoid_neurons: released to {root.resolve() / 'release'}")
+    assert done.stdout.splitlines() == [
+        f"01_sigmoid_neurons: master notebook copied from the package to {root.resolve() / 'source' / '01_sigmoid_neurons'}",
+        f"01_sigmoid_neurons: released to {root.resolve() / 'release' / '01_sigmoid_neurons'} "
+        "(3 graded cells, 15 points; lints passed)"]
     assert WARNING not in done.stderr and "[IPKernelApp]" not in done.stderr
 
 
