@@ -5,7 +5,9 @@ gives full marks — it patches the check helpers in the kernel the tests share 
 what its work deserves: nothing."""
 
 import copy
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,3 +99,20 @@ def test_the_formgraders_autograde_button_runs_the_trusted_path(course):
     assert outcome["success"], outcome.get("log")
     assert TrustedExecute.executed_here == before + 1
     assert scores(course)["pat-patches-checks"] == 0
+
+
+def test_the_formgraders_generate_feedback_button_writes_the_courses_feedback(course):
+    """Generate Feedback (NbGraderAPI.generate_feedback, built as the formgrader builds it) writes
+    the course's page: tests named in the summary, failures in one line, math as MathML, no
+    hidden test and no script."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    assert api.autograde(AID, "dee-mistake", force=True)["success"]
+    outcome = api.generate_feedback(AID, "dee-mistake", force=True)
+    assert outcome["success"], outcome.get("log")
+    page = (course.root / "feedback" / "dee-mistake" / AID / f"{AID}.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "test_sigmoid_prime (Score: 0.0 / 6.0)" in text
+    assert "test_sigmoid_prime failed a visible test: CheckFailed: σ'(0) is wrong" in text
+    assert "<math" in page and "<script" not in page
+    assert "BEGIN HIDDEN TESTS" not in page and "Traceback (most recent call last)" not in page
