@@ -63,6 +63,13 @@ __all__ = [
 ]
 
 
+def submitted_ids(course):
+    """The ids of the students with a folder in ``submitted/`` (a new id may not differ from one
+    of them in case only)."""
+    folder = course.root / "submitted"
+    return [p.name for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
+
+
 def collect(course, assignment_id, source, regexp=None, force=False, infer_timestamps=True):
     """Copy the submissions of one assignment from ``source`` into the course.
 
@@ -103,7 +110,7 @@ def collect(course, assignment_id, source, regexp=None, force=False, infer_times
     if problem:
         raise ValueError(f"assignment id {assignment_id!r} {problem}")
     report = CollectReport()
-    with found(source, regexp, [assignment_id], report) as candidates:
+    with found(source, regexp, [assignment_id], report, existing=submitted_ids(course)) as candidates:
         for group in by_student(candidates).values():
             chosen = choose(group, assignment_id, report)
             if chosen is not None:
@@ -146,7 +153,7 @@ def collect_all(course, source, regexp=None, force=False, infer_timestamps=True)
     if not markers:
         raise ValueError(f"the course has no assignments to collect: no <id>/<id>.ipynb in {course.source}")
     report = CollectReport()
-    with found(source, regexp, list(markers), report) as candidates:
+    with found(source, regexp, list(markers), report, existing=submitted_ids(course)) as candidates:
         groups = by_assignment(candidates, markers, report)
         for (_, assignment_id), group in sorted(groups.items()):
             chosen = choose_copy(group, assignment_id, report)

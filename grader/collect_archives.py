@@ -3,8 +3,10 @@ giving every extracted file its entry's date in the archive as its modification 
 
 import os
 import struct
+import tarfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.plugins import ExtractorPlugin
@@ -14,33 +16,105 @@ from nbgrader.utils import unzip
 ARCHIVE_EXTENSIONS = tuple(ExtractorPlugin.class_traits()["zip_ext"].default())
 
 
+#: The most bytes one collect extracts from all its archives together (their entries' sizes).
+MAX_EXTRACTED_BYTES = 2**30
+#: The most entries one collect extracts from all its archives together.
+MAX_EXTRACTED_ENTRIES = 20_000
+#: The most archives inside one another: a download (1), an archive in it (2), one in that (3).
+MAX_NESTING = 3
+
+
+@dataclass
+class ExtractionBudget:
+    """What a collect may still extract: bytes and entries left (shared by all its archives)."""
+
+    bytes_left: int = MAX_EXTRACTED_BYTES
+    entries_left: int = MAX_EXTRACTED_ENTRIES
+
+    def take(self, size, entries):
+        """Why an archive of ``size`` bytes in ``entries`` entries is not extracted, or None
+        after taking them from the budget."""
+        if entries > self.entries_left:
+            return (f"holds {entries} entries, more than the {self.entries_left} left of the "
+                    f"{MAX_EXTRACTED_ENTRIES} one collect extracts: not extracted")
+        if size > self.bytes_left:
+            return (f"would extract {size} bytes, more than the {self.bytes_left} left of the "
+                    f"{MAX_EXTRACTED_BYTES} one collect extracts: not extracted")
+        self.bytes_left -= size
+        self.entries_left -= entries
+        return None
+
+
+def archive_size(archive):
+    """``(bytes, entries)`` an archive would extract, read from its index without extracting.
+
+    Raises
+    ------
+    zipfile.BadZipFile, tarfile.TarError, OSError
+        For an archive that cannot be read.
+    """
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as opened:
+            infos = opened.infolist()
+            return sum(info.file_size for info in infos), len(infos)
+    with tarfile.open(archive) as opened:
+        members = opened.getmembers()
+        return sum(member.size for member in members), len(members)
+
+
 def is_archive(path):
     """Whether ``path`` has one of the :data:`ARCHIVE_EXTENSIONS`."""
     return path.suffix in ARCHIVE_EXTENSIONS
 
 
-def extract(archive, into, report):
+def extract(archive, into, report, budget=None):
     """Extract ``archive`` and every archive inside it into ``into``.
 
     Nested archives are extracted into a folder named after them, next to them, as
     nbgrader's ``ExtractorPlugin`` does. An archive that cannot be read is reported and
-    the rest goes on.
+    the rest goes on. So is an archive nested deeper than :data:`MAX_NESTING`, or one that
+    would extract more than is left of ``budget`` (:data:`MAX_EXTRACTED_BYTES`,
+    :data:`MAX_EXTRACTED_ENTRIES`): it is not extracted.
+
+    Parameters
+    ----------
+    archive, into : Path
+    report : grader.collect_report.CollectReport
+    budget : ExtractionBudget, optional
+        Shared by the archives of one collect; a fresh one if not given.
 
     Returns
     -------
     list of (Path, Path)
         Every extracted file that is not an archive, with its path relative to ``into``.
     """
+    budget = budget if budget is not None else ExtractionBudget()
     into.mkdir(parents=True)
-    if not _unzip(archive, into, False, archive.name, report):
+    if not _unzip_within(archive, into, False, archive.name, report, budget):
         return []
-    done = set()
+    done, depths = set(), {into: 1}
     while pending := [p for p in _files(into) if is_archive(p) and p not in done]:
         for nested in pending:
             done.add(nested)
             label = f"{archive.name}:{nested.relative_to(into).as_posix()}"
-            _unzip(nested, nested.parent, True, label, report)
+            depth = max(d for folder, d in depths.items() if folder in nested.parents) + 1
+            if depth > MAX_NESTING:
+                report.skip(label, f"an archive nested {depth} deep (at most {MAX_NESTING}): not extracted")
+            elif _unzip_within(nested, nested.parent, True, label, report, budget):
+                depths[_own_folder(nested, nested.parent)] = depth
     return [(p, p.relative_to(into)) for p in _files(into) if p not in done]
+
+
+def _unzip_within(archive, into, own_folder, label, report, budget):
+    """:func:`_unzip` if ``archive`` fits in ``budget``; else report it and return False."""
+    try:
+        reason = budget.take(*archive_size(archive))
+    except Exception as error:  # zipfile, tarfile raise many kinds
+        reason = f"unreadable or corrupt archive ({type(error).__name__}: {error})"
+    if reason:
+        report.skip(label, reason)
+        return False
+    return _unzip(archive, into, own_folder, label, report)
 
 
 def _unzip(archive, into, own_folder, label, report):

@@ -3,10 +3,15 @@ management system downloads (nbgrader's ``zip_collect`` convention), and which n
 files are refused (unsafe folder names, links, hidden or system files, non-notebooks)."""
 
 import re
+import unicodedata
 
 #: The pattern of nbgrader's documentation for ``zip_collect``, for names such as
 #: ``ps1_hacker_attempt_2016-01-30-20-30-10_problem1.ipynb`` (Blackboard's style).
 NBGRADER_DOCS_REGEXP = r".*_(?P<student_id>\w+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.*)"
+
+#: What a student id may be: it names ``submitted/<id>/`` and is shown unescaped by
+#: nbgrader's formgrader pages, so only letters, digits and ``. _ @ -`` (not first).
+STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 
 #: Folders and files an archive or a copy may carry that are never submissions.
 SYSTEM_NAMES = {"__MACOSX", ".ipynb_checkpoints", ".DS_Store", "Thumbs.db"}
@@ -63,6 +68,30 @@ def unsafe_name_reason(name):
         return "starts with a dot"
     if any(char in name for char in "/\\\0"):
         return "contains a path separator"
+    return None
+
+
+def student_id(text):
+    """A student id as collect and the roster keep it: ``text`` in Unicode NFC form, so an id
+    written with combining accents (as some file systems and zip tools store names) is the
+    same id as the one typed in the roster."""
+    return unicodedata.normalize("NFC", text)
+
+
+def unsafe_student_id_reason(student):
+    """Why ``student`` cannot be a student id, or None if it can.
+
+    Refused: what :func:`unsafe_name_reason` refuses, white space, and anything not matching
+    :data:`STUDENT_ID_PATTERN` (letters, digits and ``. _ @ -``, at most 128 characters).
+    """
+    reason = unsafe_name_reason(student)
+    if reason:
+        return reason
+    if any(char.isspace() for char in student):
+        return "contains white space"
+    if not STUDENT_ID_PATTERN.fullmatch(student):
+        return ("holds characters other than letters A-Z a-z, digits and . _ @ - (or is longer "
+                "than 128 characters)")
     return None
 
 

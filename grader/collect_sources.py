@@ -11,9 +11,9 @@ from pathlib import Path
 
 from nbgrader.plugins import FileNameCollectorPlugin
 
-from .collect_archives import extract, is_archive
+from .collect_archives import ExtractionBudget, extract, is_archive
 from .collect_names import (check_regexp, default_regexps, linked_file_reason, not_a_notebook_reason,
-                            unsafe_name_reason)
+                            student_id, unsafe_student_id_reason)
 from .collect_timestamps import TIMESTAMP_FILE, name_timestamp, timestamp_near
 
 # nbgrader's collector plugin logs a warning for every name a pattern does not match; the
@@ -38,7 +38,7 @@ class Candidate:
 
 
 @contextlib.contextmanager
-def found(source, regexp, assignment_ids, report):
+def found(source, regexp, assignment_ids, report, existing=()):
     """The notebooks of ``source`` attributed to a student (files extracted from archives
     live until the block ends).
 
@@ -52,6 +52,9 @@ def found(source, regexp, assignment_ids, report):
         The assignments whose notebooks are looked for.
     report : grader.collect_report.CollectReport
         Where files that are no submission are reported.
+    existing : iterable of str, optional
+        The student ids already in the course (``submitted/``): a new id that differs from
+        one of them only in case is refused.
 
     Yields
     ------
@@ -73,7 +76,25 @@ def found(source, regexp, assignment_ids, report):
         check_regexp(pattern)
     collectors = [FileNameCollectorPlugin(named_regexp=p, log=_PLUGIN_LOG) for p in patterns]
     with tempfile.TemporaryDirectory(prefix="collect-") as workdir:
-        yield _gather(source, Path(workdir), collectors, report)
+        yield _without_case_clashes(_gather(source, Path(workdir), collectors, report), existing, report)
+
+
+def _without_case_clashes(candidates, existing, report):
+    """``candidates`` less those whose student id differs only in case from another id among
+    them or in ``existing`` (``Alice`` and ``alice`` would be two students); each is reported."""
+    spellings = {}
+    for student in {*existing, *(c.student for c in candidates)}:
+        spellings.setdefault(student.casefold(), set()).add(student)
+    kept = []
+    for candidate in candidates:
+        others = sorted(spellings[candidate.student.casefold()] - {candidate.student})
+        if others:
+            where = "already in submitted/" if set(others) & set(existing) else "in this collection"
+            report.skip(candidate.label, f"student id {candidate.student!r} differs only in case from "
+                                         f"{', '.join(map(repr, others))} ({where}): refused, rename one")
+        else:
+            kept.append(candidate)
+    return kept
 
 
 def _gather(source, workdir, collectors, report):
@@ -92,7 +113,7 @@ def _gather(source, workdir, collectors, report):
 
 def _from_student_folder(folder, source, report):
     """The notebooks of ``<source>/<student>/``, with their ``timestamp.txt`` if any."""
-    student = folder.name
+    student = student_id(folder.name)
     if _unsafe_student(student, folder.relative_to(source).as_posix() + "/", report):
         return []
     candidates = []
@@ -109,9 +130,10 @@ def _from_student_folder(folder, source, report):
 def _from_downloads(files, base, workdir, collectors, report):
     """The notebooks among downloaded files and archives, attributed by file name."""
     candidates = []
+    budget = ExtractionBudget()
     for index, file in enumerate(files):
         if is_archive(file):
-            inside = extract(file, workdir / str(index), report)
+            inside = extract(file, workdir / str(index), report, budget)
             found = [(path, rel, f"{file.name}:{rel.as_posix()}") for path, rel in inside]
             dated_by = "the date of {} in its archive"
         else:
@@ -139,7 +161,7 @@ def _from_name(path, relative, label, collectors, report):
         shown = " or ".join(f"'{c.named_regexp}'" for c in collectors)
         report.skip(label, f"file name does not match the pattern {shown}")
         return None
-    student = info["student_id"]
+    student = student_id(info["student_id"])
     if _unsafe_student(student, label, report):
         return None
     name = Path(info["file_id"]).stem + ".ipynb"
@@ -167,7 +189,7 @@ def _refused(path, relative, label, report):
 
 def _unsafe_student(student, label, report):
     """Whether ``student`` is refused as a folder name; the refusal is reported for ``label``."""
-    problem = unsafe_name_reason(student)
+    problem = unsafe_student_id_reason(student)
     if problem:
         report.skip(label, f"unsafe student id {student!r}: {problem}")
     return problem is not None

@@ -219,7 +219,7 @@ def export_grades(course, out_path):
     columns = list(dict.fromkeys(q.column for q in table.questions))
     with out_path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow([*BASE_COLUMNS, *columns])
+        writer.writerow([*BASE_COLUMNS, *(text_cell(c) for c in columns)])
         for row in table.rows:
             writer.writerow(_csv_row(row, columns))
     return out_path
@@ -228,7 +228,8 @@ def export_grades(course, out_path):
 def _csv_row(row, columns):
     """The CSV cells of one GradeRow."""
     by_column = {q.column: score_text(points) for q, points in row.points.items()}
-    base = [row.student_id, row.assignment, score_text(row.score), score_text(row.max_score), row.status]
+    base = [text_cell(row.student_id), text_cell(row.assignment), score_text(row.score),
+            score_text(row.max_score), row.status]
     return base + [by_column.get(column, "") for column in columns]
 
 
@@ -236,3 +237,16 @@ def score_text(value):
     """A score as short text: ``15`` rather than ``15.0``, ``1.5`` as it is."""
     return f"{value:.10g}"
 
+
+
+#: First characters that make a spreadsheet read a cell as a formula (or a command, for
+#: tab and carriage return in some importers).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text):
+    """A text cell for a CSV opened in a spreadsheet: text starting with one of
+    :data:`FORMULA_STARTS` is prefixed with ``'``, so it is shown as text rather than run as
+    a formula (CSV injection). Numeric cells (:func:`score_text`) are written without it."""
+    text = str(text)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text

@@ -15,7 +15,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from .course import COURSE_ID
-from .export import ERROR, NEEDS_MANUAL_GRADE, collect_grades, score_text
+from .export import ERROR, NEEDS_MANUAL_GRADE, collect_grades, score_text, text_cell
 from .roster import stored_roster
 
 #: The student columns of Canvas's gradebook import, in the order its importer requires
@@ -221,7 +221,7 @@ def _write_canvas(report, table, roster, people):
     report.path.parent.mkdir(parents=True, exist_ok=True)
     with report.path.open("w", newline="", encoding="utf-8-sig") as stream:
         writer = csv.writer(stream)
-        writer.writerow([*CANVAS_COLUMNS, *(header for _, header in columns)])
+        writer.writerow([*CANVAS_COLUMNS, *(text_cell(header) for _, header in columns)])
         max_scores = [_max_score(table, a) for a, _ in columns]
         writer.writerow([POINTS_POSSIBLE, "", "", "", "", *(score_text(m) for m in max_scores)])
         for entry in roster:
@@ -246,7 +246,8 @@ def _canvas_identity(entry, person):
     first = person.get("first_name") if person.get("last_name") else entry.first_name
     last = person.get("last_name") or entry.last_name
     name = f"{last}, {first}" if first else last
-    return [name, person.get("lms_user_id") or entry.lms_user_id or "", "", entry.id, entry.section or ""]
+    cells = [name, person.get("lms_user_id") or entry.lms_user_id or "", "", entry.id, entry.section or ""]
+    return [text_cell(cell) for cell in cells]
 
 
 def _canvas_score(row, student_id, report):

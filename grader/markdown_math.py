@@ -78,8 +78,7 @@ def math_html(tex, display=False):
     mathml = tex_to_mathml(tex, display)
     if mathml is not None:
         return mathml
-    delimiter = "$$" if display else "$"
-    return f'<code class="math-error" title="not read as TeX">{escape(delimiter + tex + delimiter)}</code>'
+    return tex_source_html(tex, display)
 
 
 def _clean(element):
@@ -162,26 +161,65 @@ def _styled(text, variant):
     return "".join(styled)
 
 
+def tex_source_html(tex, display=False, note="not read as TeX"):
+    """One formula as its TeX, escaped, in a ``<code class="math-error">`` titled ``note``."""
+    delimiter = "$$" if display else "$"
+    return f'<code class="math-error" title="{escape(note)}">{escape(delimiter + tex + delimiter)}</code>'
+
+
 class MathMLRenderer(IPythonRenderer):
-    """nbconvert's markdown renderer with each formula written as MathML (:func:`math_html`)."""
+    """nbconvert's markdown renderer with each formula written as MathML (:func:`math_html`).
+
+    Parameters
+    ----------
+    formula_budget : int or None
+        How many formulas are converted at most; the others are shown as their TeX
+        (:func:`tex_source_html`). None: no limit. :attr:`formulas` counts those met.
+    renderer_options
+        Passed to nbconvert's ``IPythonRenderer``.
+    """
+
+    def __init__(self, formula_budget=None, **renderer_options):
+        super().__init__(**renderer_options)
+        self.formula_budget = formula_budget
+        self.formulas = 0
+
+    def _formula(self, tex, display):
+        self.formulas += 1
+        if self.formula_budget is not None and self.formulas > self.formula_budget:
+            return tex_source_html(tex, display, note="over the formula limit: not converted")
+        return math_html(tex, display)
 
     def block_math(self, body):
-        return math_html(body, display=True)
+        return self._formula(body, display=True)
 
     def inline_math(self, body):
-        return math_html(body, display=False)
+        return self._formula(body, display=False)
 
     def latex_environment(self, name, body):
-        return math_html(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
+        return self._formula(f"\\begin{{{name}}}{body}\\end{{{name}}}", display=True)
 
 
-def markdown_to_html(source, **renderer_options):
-    """Markdown ``source`` as nbconvert renders it (raw HTML passed through), its math as MathML.
+def render_markdown(source, formula_budget=None, **renderer_options):
+    """Markdown ``source`` as nbconvert renders it (raw HTML passed through), its math as MathML,
+    and the number of formulas it holds.
 
     Parameters
     ----------
     source : str
+    formula_budget : int or None
+        At most this many formulas are converted (see :class:`MathMLRenderer`).
     renderer_options
         Passed to nbconvert's ``IPythonRenderer`` (attachments, anchor links, …).
+
+    Returns
+    -------
+    tuple of (str, int)
     """
-    return MarkdownWithMath(renderer=MathMLRenderer(escape=False, **renderer_options)).render(source)
+    renderer = MathMLRenderer(formula_budget=formula_budget, escape=False, **renderer_options)
+    return MarkdownWithMath(renderer=renderer).render(source), renderer.formulas
+
+
+def markdown_to_html(source, **renderer_options):
+    """Markdown ``source`` as HTML, its math as MathML (:func:`render_markdown`, no formula limit)."""
+    return render_markdown(source, **renderer_options)[0]

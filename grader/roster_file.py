@@ -33,9 +33,10 @@ Every problem of the file is reported with its line (:class:`RosterError`).
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
-from .collect_names import unsafe_name_reason
+from .collect_names import student_id as normal_id, unsafe_student_id_reason
 from .roster_entry import RosterEntry, clean_text, split_name
 
 #: The columns a roster may have (``name`` is read only: the gradebook keeps first and last names).
@@ -203,7 +204,7 @@ def _entry(line, cells, columns, problems):
         problems.append(f"line {line}: {len(cells)} cells, but the header names {len(columns)} columns{hint}")
         return None
     values = {key: clean_text(cells[index]) for key, index in columns.items()}
-    student_id = values["id"]
+    student_id = normal_id(values["id"])
     id_problem = _id_problem(student_id)
     found = [id_problem] if id_problem else []
     who = f" of {student_id!r}" if student_id else ""
@@ -215,6 +216,9 @@ def _entry(line, cells, columns, problems):
     email = values.get("email") or None
     if email and "@" not in email:
         found.append(f"the email{who} {email!r} is not an e-mail address")
+    found += _markup_problems(who, (("first_name", first), ("last_name", last)), allowed="'")
+    found += _markup_problems(who, (("email", email), ("lms_user_id", values.get("lms_user_id")),
+                                    ("section", values.get("section"))))
     found += _length_problems(who, (("id", student_id), ("first_name", first), ("last_name", last),
                                     ("email", email), ("lms_user_id", values.get("lms_user_id"))))
     problems += [f"line {line}: {problem}" for problem in found]
@@ -226,7 +230,7 @@ def _entry(line, cells, columns, problems):
 
 def _id_problem(student_id):
     """What is wrong with a student id (it must be usable as ``submitted/<id>/``), or None."""
-    reason = unsafe_name_reason(student_id) or ("contains white space" if " " in student_id else None)
+    reason = unsafe_student_id_reason(student_id)
     if not reason:
         return None
     return f"the id {student_id!r} {reason}" if student_id else "the id is empty"
@@ -247,6 +251,25 @@ def _name_parts(values):
     if not last:
         raise ValueError("has no last name")
     return first, last
+
+
+#: Characters refused in a roster's names, e-mails, LMS ids and sections: nbgrader's formgrader
+#: shows them in its pages unescaped, where they would be read as markup. (Names may hold an
+#: apostrophe, as in O'Brien: the formgrader shows names as text, outside any attribute.)
+MARKUP_CHARACTERS = "<>&\"'"
+
+
+def _markup_problems(who, fields, allowed=""):
+    """Problems of the ``(column, value)`` pairs holding :data:`MARKUP_CHARACTERS` (but those
+    in ``allowed``) or control characters."""
+    refused = "".join(c for c in MARKUP_CHARACTERS if c not in allowed)
+    problems = []
+    for key, value in fields:
+        bad = sorted({c for c in value or "" if c in refused or unicodedata.category(c).startswith("C")})
+        if bad:
+            problems.append(f"the {key}{who} {value!r} holds {', '.join(repr(c) for c in bad)}: refused "
+                            f"(none of {refused} or control characters)")
+    return problems
 
 
 def _length_problems(who, fields):

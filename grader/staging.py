@@ -9,6 +9,7 @@ last, edited metadata restored, deleted answer and test cells put back as releas
 """
 
 import copy
+import re
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -110,6 +111,8 @@ def _bookkeeping_problem(path):
             parse_utc(text)
         except (ValueError, OverflowError):
             return f"{text[:40]!r} is not a time"
+    if path.name == "submission_secret.txt" and not re.fullmatch(r"[0-9a-fA-F]+", text):
+        return f"{text[:40]!r} is not a secret (nbgrader writes hexadecimal digits)"
     return ""
 
 

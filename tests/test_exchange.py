@@ -158,6 +158,11 @@ def loop(released_courses, tmp_path_factory):
         inbound = exchange / COURSE_ID / "inbound"
         linked = inbound / f"{bob.name}+{AID}+2099-01-01 00:00:00.000000 UTC+linked"
         bob.run("sh", "-c", f'mkdir "{linked}" && ln -s "{alice.home / AID / (AID + ".ipynb")}" "{linked / (AID + ".ipynb")}"')
+        # ... a newer one nested deeper than a collect walks, and one whose name cannot be read:
+        # neither may stop the collection of the class.
+        deep = inbound / f"{bob.name}+{AID}+2100-01-01 00:00:00.000000 UTC+deep"
+        bob.run("sh", "-c", f'mkdir "{deep}" && cd "{deep}" && for i in $(seq 40); do mkdir d && cd d; done')
+        bob.run("mkdir", str(inbound / f"{bob.name}+{AID}+not a time+x"))
         peek = bob.run("ls", str(inbound), check=False)
         collected = _instructor(course, exchange, "exchange", "collect", AID)
         graded = _instructor(course, exchange, "autograde", AID, "--no-progress", "--workers", "2")
@@ -197,7 +202,7 @@ def test_a_release_is_replaced_only_with_force(loop):
 
 def test_a_submission_under_another_students_name_is_refused(loop):
     alice, bob = loop["alice"], loop["bob"]
-    assert f"refused: {alice.name}+{AID}+" in loop["collected"].stderr
+    assert f"refused: '{alice.name}+{AID}+" in loop["collected"].stderr
     assert f"owned by {bob.name}" in loop["collected"].stderr
     # alice's own submission is the one collected: her notebook is solved, bob's is not.
     submitted = loop["course"].root / "submitted" / alice.name / AID / f"{AID}.ipynb"
@@ -208,7 +213,7 @@ def test_a_submission_under_another_students_name_is_refused(loop):
 
 def test_a_submission_holding_a_link_is_refused(loop):
     bob = loop["bob"]
-    assert f"refused: {bob.name}+{AID}+2099-01-01 00:00:00.000000 UTC+linked: it holds links" in loop["collected"].stderr
+    assert f"refused: '{bob.name}+{AID}+2099-01-01 00:00:00.000000 UTC+linked': it holds links" in loop["collected"].stderr
     # bob's own earlier submission is collected instead (its score is checked below: 6, not 15)
     submitted = loop["course"].root / "submitted" / bob.name / AID
     assert not any(path.is_symlink() for path in submitted.rglob("*"))
@@ -241,3 +246,15 @@ def test_each_student_fetches_their_own_feedback(loop):
     assert "Score: 15.0 / 15.0" in alice_page
     assert "Score: 6.0 / 15.0" in bob_page
     assert alice_page != bob_page
+
+
+def test_a_student_cannot_stop_the_collection(loop):
+    bob, errors = loop["bob"], loop["collected"].stderr
+    assert f"refused: '{bob.name}+{AID}+2100-01-01 00:00:00.000000 UTC+deep': " in errors and "nest deeper than 32" in errors
+    assert f"refused: '{bob.name}+{AID}+not a time+x': its name cannot be read" in errors
+
+
+def test_collected_submissions_are_the_instructors_own(loop):
+    submitted = loop["course"].root / "submitted" / loop["alice"].name / AID
+    for path in [submitted, *submitted.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
