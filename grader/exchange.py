@@ -40,11 +40,6 @@ class ExchangeFailed(Exception):
     """An exchange step failed; the message holds nbgrader's log."""
 
 
-def _owner(path):
-    """The name of the account that owns ``path`` (its uid as text if it has no name)."""
-    return _account(os.stat(path).st_uid)
-
-
 def _account(uid):
     """The name of the account ``uid`` (its uid as text if it has no name)."""
     try:
@@ -236,27 +231,27 @@ class OwnerCheckedCollect(ExchangeCollect):
         pattern = os.path.join(self.inbound_path, f"{glob.escape(username)}+{glob.escape(self.coursedir.assignment_id)}+*")
         return [self._path_to_record(path) for path in glob.glob(pattern)]
 
+    def _candidates(self, record):
+        """nbgrader's choice ``record``, then (only as far as asked for) the student's other
+        readable submissions, newest first."""
+        yield record
+        if "bad" not in record:
+            others = [r for r in self._records_of(record["username"])
+                      if "bad" not in r and r["filename"] != record["filename"]]
+            yield from self._sort_by_timestamp(others)
+
     def init_src(self):
         """Choose the submissions as nbgrader does, then replace each one that must not be
         collected by that student's latest one that may."""
         super().init_src()
-        self._claimed = {}
         chosen = []
         for record in self.src_records:
-            refusal = self._refusal(record)
-            if not refusal:
-                chosen.append(record)
-                continue
-            self.log.error("Refused %r: %s", record["filename"], refusal)
-            if "bad" in record:
-                continue
-            others = [r for r in self._records_of(record["username"]) if "bad" not in r and r["filename"] != record["filename"]]
-            for other in self._sort_by_timestamp(others):
-                refusal = self._refusal(other)
+            for candidate in self._candidates(record):
+                refusal = self._refusal(candidate)
                 if not refusal:
-                    chosen.append(other)
+                    chosen.append(candidate)
                     break
-                self.log.error("Refused %r: %s", other["filename"], refusal)
+                self.log.error("Refused %r: %s", candidate["filename"], refusal)
         self._claimed = {os.path.join(self.inbound_path, r["filename"]): r for r in chosen}
         self.src_records = chosen
 
