@@ -23,19 +23,20 @@ import logging
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from sqlalchemy.exc import SAWarning
 
+from .checker.code_version import code_digest
 from .checker.engine import ExecutionRecord
-from .checker.job import GradingJob, run_grading_job
+from .checker.job import GradingJob, load_notebook, run_grading_job, write_record
 from .checker.launch import sandbox_available
 from .checker.limits import Limits
 from .checker.plan import Master
 from .course import COURSE_ID
-from .executors import LocalProcessExecutor
+from .executors import LocalProcessExecutor, stream
 from .notebook_cells import cells_by_grade_id, lost_points_failure
 from .staging import released_notebooks, stage_submission
 from .trusted_execute import settings
@@ -124,14 +125,19 @@ class GradingRun:
             record = self.staging / "executed" / student / f"{name}.json"
             record.unlink(missing_ok=True)
             if (staged / f"{name}.ipynb").exists() and name in self.masters:
-                jobs.append(GradingJob(student, name, str(staged / f"{name}.ipynb"), str(record),
-                                       self.masters[name], self.limits))
+                try:
+                    content = load_notebook(staged / f"{name}.ipynb")
+                except (OSError, ValueError) as error:  # staging checked it; a worker could not read it either
+                    self.reasons[student].append(f"{name}: could not be read: {error}")
+                    continue
+                jobs.append(GradingJob(student, name, content, self.masters[name], self.limits, code_digest()))
         self.waiting[student] = len(jobs)
         return jobs or None
 
     def record(self, job, outcome):
         """Note one job's outcome; True when the student's last notebook is done."""
         if isinstance(outcome, ExecutionRecord):
+            write_record(outcome, self.staging / "executed" / job.student / f"{job.notebook}.json")
             self.reasons[job.student] += [f"{job.notebook}: {p}" for p in outcome.problems]
         else:  # the worker itself failed: graded again by the next run, not saved as a result
             self.broken.add(job.student)
@@ -163,7 +169,8 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     course : Course
     assignment : str
     executor : Executor, optional
-        Where notebooks run (default: a local process pool, one worker per core).
+        Where notebooks run (default: a local process pool, one worker per core, closed
+        at the end; an executor passed in is left open for further runs).
     limits : Limits
     force : bool
         Grade again submissions that already have a result.
@@ -172,13 +179,24 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     progress : bool
         Show a progress bar.
     """
+    _check_assignment(course, assignment)
+    if limits.sandbox is None:  # decided here, so that every worker, on any machine, applies the same
+        if not sandbox_available():
+            print("warning: bubblewrap (bwrap) is not installed: student code runs without the sandbox",
+                  file=sys.stderr)
+        limits = replace(limits, sandbox=sandbox_available())
+    own_executor = executor is None
+    executor = executor or LocalProcessExecutor()
+    try:
+        return _grade_class(course, assignment, executor, limits, force, students, progress)
+    finally:
+        if own_executor:
+            executor.close()
+
+
+def _grade_class(course, assignment, executor, limits, force, students, progress):
     from tqdm import tqdm
 
-    _check_assignment(course, assignment)
-    if limits.sandbox is None and not sandbox_available():
-        print("warning: bubblewrap (bwrap) is not installed: student code runs without the sandbox",
-              file=sys.stderr)
-    executor = executor or LocalProcessExecutor()
     run = GradingRun(course, assignment, limits)
     results, todo = {}, []
     for student in [s for s in submitted_students(course, assignment) if students is None or s in students]:
@@ -200,7 +218,7 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
             results[student] = run.zero(student)
             bar.update()
 
-    for job, outcome in executor.map_unordered(run_grading_job, jobs()):
+    for job, outcome in stream(executor, getattr(executor, "job_function", run_grading_job), jobs()):
         if run.record(job, outcome):
             results[job.student] = run.finish(job.student)
             bar.update()

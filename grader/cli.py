@@ -68,12 +68,28 @@ def cmd_collect(args):
     return 0
 
 
+def _executor(args):
+    """The engine the options choose: a local process pool (or this process, with one
+    worker), or a Dask cluster, local or at ``--scheduler``."""
+    from .executors import LocalProcessExecutor, SerialExecutor
+    if args.scheduler or args.executor == "dask":
+        from .dask_executor import DaskExecutor
+        return DaskExecutor(args.scheduler, args.workers)
+    return SerialExecutor() if args.workers == 1 else LocalProcessExecutor(args.workers)
+
+
 def cmd_autograde(args):
     from .autograde import autograde, format_grade_table
-    from .executors import LocalProcessExecutor, SerialExecutor
-    executor = SerialExecutor() if args.workers == 1 else LocalProcessExecutor(args.workers)
-    results = autograde(_course(args), args.assignment, executor, _limits(args), force=args.force,
-                        students=args.student or None, progress=not args.no_progress)
+    try:
+        executor = _executor(args)
+    except RuntimeError as error:  # no scheduler there, dask missing
+        print(f"backprop-grader autograde: error: {error}", file=sys.stderr)
+        return 1
+    try:
+        results = autograde(_course(args), args.assignment, executor, _limits(args), force=args.force,
+                            students=args.student or None, progress=not args.no_progress)
+    finally:
+        executor.close()
     print(format_grade_table(results))
     return 0
 
@@ -166,6 +182,16 @@ def cmd_student_setup(args):
     return 0
 
 
+def _add_engine(p):
+    p.add_argument("--workers", type=int, default=os.cpu_count(),
+                   help="parallel workers on this machine (default: cores); 1 grades in this process")
+    p.add_argument("--executor", choices=["processes", "dask"], default="processes",
+                   help="processes: a pool on this machine (default); dask: a local Dask cluster of --workers "
+                        "workers, or the one at --scheduler")
+    p.add_argument("--scheduler", default=os.environ.get("BACKPROP_SCHEDULER"), metavar="tcp://HOST:PORT",
+                   help="grade on this existing Dask cluster (implies --executor dask; default $BACKPROP_SCHEDULER)")
+
+
 def _add_limits(parser):
     parser.add_argument("--cell-timeout", type=float, default=30.0, help="seconds one cell may run (default 30)")
     parser.add_argument("--notebook-timeout", type=float, default=300.0, help="seconds a notebook may run (default 300)")
@@ -206,7 +232,7 @@ def make_parser():
 
     p = sub.add_parser("autograde", help="grade every submission of an assignment in parallel")
     p.add_argument("assignment")
-    p.add_argument("--workers", type=int, default=os.cpu_count(), help="parallel workers (default: cores)")
+    _add_engine(p)
     p.add_argument("--force", action="store_true", help="grade again what is already graded")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -1,18 +1,28 @@
-"""A grading job: one staged notebook to run in a worker, with everything it needs.
+"""A grading job: one submitted notebook to run in a worker, with everything it needs.
 
-Workers only run notebooks and write execution records; they never open the gradebook, and
-this module loads neither nbformat nor nbgrader (whose imports cost a worker seconds).
+A job is self-contained: it carries the notebook's content, the master's cells (set-up,
+given and test sources, hidden tests included) and the limits, and its result is the
+execution record. A worker therefore needs no course folder, no gradebook and no shared
+file system — only this package installed, and bubblewrap for the sandbox — and running a
+job twice (a retry after a worker died) changes nothing anywhere. The coordinator writes
+the records.
+
+This module loads neither nbformat nor nbgrader (whose imports cost a worker seconds).
 """
 
+import ctypes
 import json
 import multiprocessing
 import os
 import resource
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from .code_version import check_code
 from .engine import ExecutionRecord, grade_notebook
 from .outputs import WORKER_DIED, error_output
 from .launch import launcher_for
@@ -23,18 +33,32 @@ from .plan import Master
 #: Memory (address space) a grading worker may use for the trusted side: a test that would
 #: need more fails with MemoryError instead of straining the machine.
 WORKER_MEMORY_BYTES = 8 * 2**30
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
 class GradingJob:
-    """One notebook to run (paths are strings: the job is pickled)."""
+    """One notebook to run (pickled: it travels to the worker).
+
+    Attributes
+    ----------
+    student, notebook : str
+        Whose submission, and which notebook of the assignment (its name without ``.ipynb``).
+    content : dict
+        The staged notebook, as plain JSON (:func:`load_notebook`).
+    master : Master
+    limits : Limits
+    code : str
+        :func:`grader.checker.code_version.code_digest` of the coordinator: a worker that
+        runs other code refuses the job rather than grade with it.
+    """
 
     student: str
     notebook: str
-    staged: str
-    record: str
+    content: dict
     master: Master
     limits: Limits
+    code: str = ""
 
 
 def load_notebook(path):
@@ -59,22 +83,70 @@ def _grade(nb, master, limits):
 
 
 def run_grading_job(job):
-    """Worker entry point: run one staged notebook and write its execution record.
+    """Worker entry point: run one job's notebook.
 
     Returns
     -------
     ExecutionRecord
     """
-    record = _grade(load_notebook(job.staged), job.master, job.limits)
-    out = Path(job.record)
+    check_code(job.code)
+    return _grade(job.content, job.master, job.limits)
+
+
+def run_grading_job_in_child(job):
+    """Worker entry point for engines whose workers run jobs in threads (Dask): the job runs
+    in this worker's own grading process (:func:`grade_in_worker`), in its main thread, so
+    the trusted side's time limit and memory cap apply as in a local worker.
+
+    Returns
+    -------
+    ExecutionRecord
+        If the grading process dies, a record whose cells all say so (the notebook's own
+        fault: it is not retried).
+    """
+    check_code(job.code)
+    return grade_in_worker(job.content, job.master, job.limits)
+
+
+def write_record(record, path):
+    """Write an execution record where nbgrader's converter will take it (atomically: a
+    coordinator killed half-way leaves no partial record)."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
     partial.write_text(record.to_json(), encoding="utf-8")
     os.replace(partial, out)
-    return record
 
 
 _WORKER = []
+
+
+def _grading_process():
+    """A pool of one spawned process that dies with this one (a Dask worker's processes are
+    daemonic, and multiprocessing lets a daemon have no children: the flag is lifted, and
+    the death signal set instead keeps the child from outliving it)."""
+    me = multiprocessing.current_process()
+    if me.daemon and multiprocessing.parent_process() is not None:
+        me._config["daemon"] = False
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=die_with_parent)
+
+
+def peak_memory():
+    """Peak resident memory, in bytes, of this process and of its grading process (0 if it
+    has none yet): the trusted side of grading, not the student's sandboxed processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    child = _WORKER[0].submit(_own_peak).result() if _WORKER else 0
+    return own, child
+
+
+def _own_peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def die_with_parent():
+    """Ask Linux to SIGKILL this process when its parent ends (``PR_SET_PDEATHSIG``)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def grade_in_worker(nb, master, limits):
@@ -95,7 +167,7 @@ def grade_in_worker(nb, master, limits):
     """
     plain = json.loads(json.dumps(nb))  # the worker need not load nbformat to read it
     if not _WORKER:
-        _WORKER.append(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+        _WORKER.append(_grading_process())
     try:
         return _WORKER[0].submit(_grade, plain, master, limits).result()
     except BrokenProcessPool as error:
