@@ -179,12 +179,8 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
     progress : bool
         Show a progress bar.
     """
-    _check_assignment(course, assignment)
-    if limits.sandbox is None:  # decided here, so that every worker, on any machine, applies the same
-        if not sandbox_available():
-            print("warning: bubblewrap (bwrap) is not installed: student code runs without the sandbox",
-                  file=sys.stderr)
-        limits = replace(limits, sandbox=sandbox_available())
+    check_assignment(course, assignment)
+    limits = resolve_sandbox(limits)
     own_executor = executor is None
     executor = executor or LocalProcessExecutor()
     try:
@@ -264,7 +260,18 @@ def submitted_students(course, assignment):
     return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir() and not p.name.startswith("."))
 
 
-def _check_assignment(course, assignment):
+def resolve_sandbox(limits):
+    """``limits`` with ``sandbox`` decided here, once, so that every worker, on any machine,
+    applies the same: None (when installed) becomes whether this machine has bubblewrap."""
+    if limits.sandbox is not None:
+        return limits
+    if not sandbox_available():
+        print("warning: bubblewrap (bwrap) is not installed: student code runs without the sandbox", file=sys.stderr)
+    return replace(limits, sandbox=sandbox_available())
+
+
+def check_assignment(course, assignment):
+    """Raise ValueError unless ``assignment`` is built (in the gradebook)."""
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:
         try:
             gb.find_assignment(assignment)

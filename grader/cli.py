@@ -94,6 +94,27 @@ def cmd_autograde(args):
     return 0
 
 
+def cmd_watch(args):
+    import signal
+    from .watch import watch
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it as Ctrl-C does
+    try:
+        executor = _executor(args)
+    except RuntimeError as error:
+        print(f"backprop-grader watch: error: {error}", file=sys.stderr)
+        return 1
+    try:
+        watch(_course(args), args.assignments, executor, _limits(args), exit_when_idle=args.exit_when_idle,
+              feedback=args.feedback, release=args.release_feedback, from_exchange=args.from_exchange,
+              interval=args.interval, settle=args.settle, say=lambda line: print(line, flush=True))
+    except ValueError as error:  # not built, no exchange
+        print(f"backprop-grader watch: error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        executor.close()
+    return 0
+
+
 def cmd_feedback(args):
     from .feedback import generate_feedback
     paths, problems = generate_feedback(_course(args), args.assignment, args.student)
@@ -238,6 +259,23 @@ def make_parser():
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_limits(p)
     p.set_defaults(run=cmd_autograde)
+
+    p = sub.add_parser("watch", help="grade each submission as it arrives (and optionally feed it back)")
+    p.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
+    p.add_argument("--from-exchange", action="store_true",
+                   help="collect the exchange's inbound folder into submitted/ at every look (default: watch "
+                        "submitted/ only)")
+    p.add_argument("--feedback", action="store_true", help="generate each graded student's feedback page")
+    p.add_argument("--release-feedback", action="store_true",
+                   help="also release it to the exchange for the student to fetch (implies --feedback)")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between looks (default 2)")
+    p.add_argument("--settle", type=float, default=2.0,
+                   help="seconds a submission's files must stay unchanged before it is graded (default 2)")
+    p.add_argument("--exit-when-idle", type=float, default=None, metavar="SECONDS",
+                   help="stop once nothing has waited or run for this long (default: run until Ctrl-C)")
+    _add_engine(p)
+    _add_limits(p)
+    p.set_defaults(run=cmd_watch)
 
     p = sub.add_parser("feedback", help="generate per-student HTML feedback")
     p.add_argument("assignment")

@@ -69,8 +69,10 @@ class LocalProcessExecutor:
         self._pool = None
 
     def submit(self, fn, job):
-        if self._pool is None:  # spawn: no forked copies of zmq/sqlite state
-            self._pool = ProcessPoolExecutor(max_workers=self.slots, mp_context=multiprocessing.get_context("spawn"))
+        if self._pool is None:  # spawn: no forked copies of zmq/sqlite state; workers die with this process
+            from .checker.job import die_with_parent
+            self._pool = ProcessPoolExecutor(max_workers=self.slots, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=die_with_parent)
         return self._pool.submit(fn, job)
 
     def close(self):

@@ -12,7 +12,7 @@ from grader.notebook_cells import grade_id
 
 pytestmark = pytest.mark.slow
 
-COMMANDS = ["build", "collect", "autograde", "feedback", "export", "roster", "report", "validate", "exchange",
+COMMANDS = ["build", "collect", "autograde", "watch", "feedback", "export", "roster", "report", "validate", "exchange",
             "student-setup"]
 SOLVED = Path(__file__).parents[1] / "assignments" / "01_sigmoid_neurons" / "01_sigmoid_neurons.ipynb"
 
