@@ -182,9 +182,13 @@ class Watcher:
             run = self.runs[aid]
             self.seen[key].attempts += 1
             self.arrivals[key] = self.seen[key].arrived
-            prepared = run.prepare(student)
-            if not prepared:
-                self._done(key, run.zero(student))
+            try:
+                prepared = run.prepare(student)
+                if not prepared:
+                    self._done(key, run.zero(student))
+                    continue
+            except Exception as error:  # one submission's trouble (a locked gradebook, say) stops only it
+                self._failed(key, error)
                 continue
             self.in_flight[key] = len(prepared)
             for job in prepared:
@@ -197,7 +201,20 @@ class Watcher:
         run = self.runs[key[0]]
         if run.record(job, outcome):
             del self.in_flight[key]
-            self._done(key, run.finish(job.student))
+            try:
+                self._done(key, run.finish(job.student))
+            except Exception as error:
+                self._failed(key, error)
+
+    def _failed(self, key, error):
+        """Report a submission whose grading broke off; the next look tries it again (up to
+        :data:`MAX_ATTEMPTS` times for one version)."""
+        self.arrivals.pop(key, None)
+        self.in_flight.pop(key, None)
+        first_line = (str(error).splitlines() or [""])[0][:300]
+        self.say(f"{_clock()}  {key[0]}  {key[1]}  not graded: {type(error).__name__}: {first_line}"
+                 f"  · queue {self.queue_length()}")
+        self._write_status()
 
     def _done(self, key, result):
         aid, student = key

@@ -10,6 +10,7 @@ gradebook keeps the exchange's timestamps; each feedback page is its student's.
 """
 
 import os
+import re
 import pwd
 import shlex
 import shutil
@@ -171,7 +172,8 @@ def loop(released_courses, tmp_path_factory):
         for student in (alice, bob):
             student.nbgrader("fetch_feedback", AID, env=env)
         yield dict(course=course, alice=alice, bob=bob, released=released, forged=forged, peek=peek,
-                   collected=collected, graded=graded, released_feedback=released_feedback, inbound=inbound)
+                   collected=collected, graded=graded, released_feedback=released_feedback, inbound=inbound,
+                   env=env, source=source, exchange=exchange)
     finally:
         for account in accounts.values():
             account.remove()
@@ -258,3 +260,42 @@ def test_collected_submissions_are_the_instructors_own(loop):
     submitted = loop["course"].root / "submitted" / loop["alice"].name / AID
     for path in [submitted, *submitted.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+@pytest.fixture(scope="module")
+def watched(loop):
+    """After the loop: bob finishes his notebook and submits again while ``watch --from-exchange
+    --release-feedback`` runs; both students fetch their feedback once more."""
+    course, alice, bob, env = loop["course"], loop["alice"], loop["bob"], loop["env"]
+    pages_before = {who: sorted((loop[who].home / AID / "feedback").glob(f"*/{AID}.html")) for who in ("alice", "bob")}
+    _solve(bob.home / AID / f"{AID}.ipynb", loop["source"])
+    bob.nbgrader("submit", AID, env=env)
+    watch = _instructor(course, loop["exchange"], "watch", AID, "--from-exchange", "--release-feedback",
+                        "--interval", "0.5", "--settle", "0.5", "--exit-when-idle", "3", "--workers", "2")
+    for student in (alice, bob):
+        student.nbgrader("fetch_feedback", AID, env=env)
+    pages_after = {who: sorted((loop[who].home / AID / "feedback").glob(f"*/{AID}.html")) for who in ("alice", "bob")}
+    return dict(loop, watch=watch.stdout, before=pages_before, after=pages_after)
+
+
+def _graded_lines(output, student):
+    return [line for line in output.splitlines() if re.match(rf"^\S+  {AID}  {student}  [\d.]+/15  graded ", line)]
+
+
+def test_watch_grades_a_resubmission_from_the_exchange_and_releases_its_feedback(watched):
+    from nbgrader.api import Gradebook
+    alice, bob, output = watched["alice"], watched["bob"], watched["watch"]
+    assert len(_graded_lines(output, bob.name)) == 1 and f"{bob.name}  15/15  graded" in output, output
+    assert not _graded_lines(output, alice.name), output  # her submission did not change
+    with Gradebook(watched["course"].gradebook_url) as gb:
+        assert gb.find_submission(AID, bob.name).score == pytest.approx(15)
+        assert gb.find_submission(AID, alice.name).score == pytest.approx(15)
+    # bob's new submission has a page of its own next to the old one's; it shows the new grade
+    new_pages = set(watched["after"]["bob"]) - set(watched["before"]["bob"])
+    assert len(new_pages) == 1, watched["after"]["bob"]
+    assert "Score: 15.0 / 15.0" in new_pages.pop().read_text(encoding="utf-8")
+
+
+def test_watch_refuses_what_collect_refuses(watched):
+    bob, output = watched["bob"], watched["watch"]
+    assert f"refused '{bob.name}+{AID}+2099-01-01 00:00:00.000000 UTC+linked': it holds links" in output, output

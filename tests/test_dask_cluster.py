@@ -1,0 +1,173 @@
+"""Grading on a real multi-process Dask cluster: a scheduler and two single-threaded workers on
+this machine, each a ``dask`` command-line process started and stopped by the test. The class
+gets exactly the points the local process pool gives it; a worker killed in the middle of a
+job costs nothing (the scheduler runs the job again on the other worker, the worker's grading
+process and sandbox die with it, every submission is graded once); and a worker whose code
+differs from the coordinator's refuses the job, saying why.
+"""
+
+import copy
+import os
+import signal
+import threading
+import time
+
+import pytest
+from distributed import Client
+from nbgrader.api import Gradebook
+
+from dask_cluster import LocalDaskCluster, family, still_alive
+from grader.autograde import autograde
+from grader.checker.code_version import WorkerMismatch, code_digest
+from grader.checker.job import GradingJob
+from grader.checker.limits import Limits
+from grader.course import COURSE_ID
+from grader.dask_executor import DaskExecutor
+from grader.executors import LocalProcessExecutor
+from sample_class.personas import PERSONAS, generate_class
+
+pytestmark = pytest.mark.slow
+
+AID = "01_sigmoid_neurons"
+LIMITS = Limits(cell_timeout=10, notebook_timeout=120)
+WELL_BEHAVED = ["ada-perfect", "ben-blank", "cam-partial", "dee-mistake", "eli-sign-slip"]
+#: Seconds the slow student's first answer cell sleeps: the window in which a worker is killed.
+SLOW_SECONDS = 4
+SLOW = "s99-slow-but-right"
+
+
+def _slow_but_right(ctx):
+    """Perfect work whose first answer cell sleeps first (a long job to kill a worker in)."""
+    nb = copy.deepcopy(ctx["solved"])
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+    cell.source = f"import time\ntime.sleep({SLOW_SECONDS})\n" + cell.source
+    return nb
+
+
+#: Ten students cycling through the well-behaved personas, and one slow one.
+CLASS = {**{f"s{k:02d}-{WELL_BEHAVED[k % 5]}": PERSONAS[WELL_BEHAVED[k % 5]] for k in range(10)},
+         SLOW: ("perfect work, slow to run", _slow_but_right)}
+
+
+def grade_cells(course):
+    """{student: {grade cell: score}}, one entry per submission in the gradebook."""
+    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
+        submissions = gb.assignment_submissions(AID)
+        scores = {s.student.id: {g.name: g.score for nb in s.notebooks for g in nb.grades} for s in submissions}
+        assert len(scores) == len(submissions), "a student has more than one submission"
+        return scores
+
+
+def make_class(released_courses, target):
+    course = released_courses.copy(target, [AID])
+    generate_class(course, [AID], CLASS)
+    return course
+
+
+@pytest.fixture(scope="module")
+def reference(released_courses, tmp_path_factory):
+    """Every grade cell's score, graded by the local process pool."""
+    course = make_class(released_courses, tmp_path_factory.mktemp("local") / "course")
+    results = autograde(course, AID, LocalProcessExecutor(2), LIMITS, progress=False)
+    assert {r.status for r in results} == {"graded"}
+    scores = grade_cells(course)
+    # a cross-check of the reference itself against the personas' known totals
+    assert {s: sum(cells.values()) for s, cells in scores.items() if s.endswith("ada-perfect")} == {
+        "s00-ada-perfect": 15, "s05-ada-perfect": 15}
+    assert sum(scores[SLOW].values()) == 15
+    return scores
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    """A scheduler and two workers; afterwards, not one of their processes (or descendants) is left."""
+    started = LocalDaskCluster(tmp_path / "cluster", workers=2)
+    try:
+        yield started
+    finally:
+        left = started.stop()
+        assert not left, f"cluster processes outlived the cluster: {[(p.pid, p.name()) for p in left]}"
+
+
+def test_a_class_graded_on_the_cluster_gets_the_local_scores(reference, released_courses, cluster, tmp_path):
+    course = make_class(released_courses, tmp_path / "course")
+    with DaskExecutor(cluster.address) as executor:
+        assert executor.slots == 2
+        results = autograde(course, AID, executor, LIMITS, progress=False)
+    assert {r.student: r.status for r in results} == {student: "graded" for student in CLASS}
+    assert grade_cells(course) == reference
+    assert {r.student: r.score for r in results} == {s: sum(cells.values()) for s, cells in reference.items()}
+
+
+def _wait_for_key(client, fragment, timeout=120):
+    """(worker address, key) of the first task whose key contains ``fragment`` that the
+    scheduler has given to a worker."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker, keys in client.processing().items():
+            for key in keys:
+                if fragment in key:
+                    return worker, key
+        time.sleep(0.02)
+    raise TimeoutError(f"no task {fragment!r} was processed within {timeout} s")
+
+
+def _story(client, key):
+    """The scheduler's transitions of ``key``: [(from, to, stimulus id)]."""
+    return [(t[1], t[2], t[4]) for t in client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.story(key))]
+
+
+def _grade_in_background(course, address):
+    """Start autograde on the cluster in a thread; return the thread and where its results go."""
+    outcome = {}
+
+    def run():
+        try:
+            with DaskExecutor(address) as executor:
+                outcome["results"] = autograde(course, AID, executor, LIMITS, progress=False)
+        except BaseException as error:  # reported by the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_worker_killed_mid_job_costs_nothing(reference, released_courses, cluster, tmp_path):
+    course = make_class(released_courses, tmp_path / "course")
+    with Client(cluster.address) as client:
+        pids = cluster.worker_pids(client)
+        assert sorted(pids.values()) == sorted(p.pid for p in cluster.workers)  # no nanny: the worker is the process
+        thread, outcome = _grade_in_background(course, cluster.address)
+        worker, key = _wait_for_key(client, SLOW)
+        time.sleep(1)  # well inside the slow job: its sandbox sleeps
+        doomed = family([pids[worker]])
+        names = [p.name() for p in doomed]
+        assert "bwrap" in names and names.count("python") >= 1, names  # its grading process and sandbox
+        os.kill(pids[worker], signal.SIGKILL)
+        assert not still_alive(doomed, timeout=5), "the killed worker's grading process or sandbox outlived it"
+        thread.join(timeout=180)
+        assert not thread.is_alive(), "autograde did not finish after a worker died"
+        assert "error" not in outcome, outcome.get("error")
+        story = _story(client, key)
+        survivors = list(client.scheduler_info()["workers"])
+    # the job in flight on the dead worker was given to the other one, which finished it
+    assert [change[:2] for change in story].count(("waiting", "processing")) == 2, story
+    assert any(old == "processing" and new == "released" and stimulus.startswith("handle-worker-cleanup")
+               for old, new, stimulus in story), story
+    assert ("processing", "memory") in [change[:2] for change in story], story
+    assert survivors and worker not in survivors
+    results = outcome["results"]
+    assert {r.student: r.status for r in results} == {student: "graded" for student in CLASS}
+    assert grade_cells(course) == reference  # one submission each, the local scores
+
+
+def test_a_worker_with_other_code_refuses_the_job(cluster):
+    job = GradingJob("ada", AID, {}, None, LIMITS, code="0" * 64)
+    with DaskExecutor(cluster.address) as executor:
+        future = executor.submit(executor.job_function, job)
+        with pytest.raises(WorkerMismatch) as refused:
+            future.result(timeout=60)
+    message = str(refused.value)
+    assert "this worker's course package differs from the coordinator's" in message
+    assert f"code {code_digest()[:12]}, expected {'0' * 12}" in message  # the worker's own code is this one
