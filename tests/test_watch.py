@@ -186,3 +186,36 @@ def test_the_watcher_reports_queue_and_latency(watched):
     assert final["graded"] == len(graded_lines(watched["second"]))
     assert 0 < final["latency_median_s"] <= final["latency_max_s"] < 240
     assert not list((watched["course"].root / STAGING).rglob("*.partial"))
+
+
+class LostWorkers:
+    """An executor whose every job is lost (its worker died each time)."""
+
+    slots = 2
+
+    def submit(self, fn, job):
+        from concurrent.futures import Future
+        future = Future()
+        future.set_exception(RuntimeError("the worker running it died"))
+        return future
+
+    def close(self):
+        pass
+
+
+def test_a_submission_whose_grading_keeps_failing_is_tried_twice_then_left_for_the_next_start(tmp_path):
+    from grader.watch import MAX_ATTEMPTS, watch
+    course = Course(tmp_path / "course")
+    course.write_config()
+    build(course, AID)
+    generate_class(course, [AID], {"f-perfect": PERSONAS["ada-perfect"]})
+    lines = []
+    watcher = watch(course, [AID], LostWorkers(), LIMITS, exit_when_idle=2, interval=0.2, settle=0.2,
+                    say=lines.append)
+    attempts = [line for line in lines if "  f-perfect  " in line and GRADED_LINE.match(line)]
+    assert MAX_ATTEMPTS == 2 and len(attempts) == 2, lines
+    assert all(GRADED_LINE.match(line)[3] == "failed" for line in attempts)
+    assert any("not tried again until the watcher restarts" in line for line in lines)
+    assert any("could not be run: RuntimeError: the worker running it died" in line for line in lines)
+    assert not (course.root / STAGING / AID / "results" / "f-perfect.json").exists()  # no grade recorded
+    assert watcher.graded == 0 and watcher.status()["queue"] == 0

@@ -17,12 +17,14 @@ closes, so it misses nearly all the grading. Instead, at two quiet moments (the 
 and idle before grading, every job finished before it closes) the CPU time of each Dask
 worker's whole process tree is read (psutil, from ``/proc``): every live process's own
 user and system time plus the time of the children it has waited for, which is where the
-sandboxed student processes end up (the grading process waits for each). The difference is
-the workers' CPU cost of grading. The coordinator's is this process's own CPU time over the
+sandboxed student processes end up (the fork server reaps each; one killed but not yet
+reaped still shows its own time). The difference is the workers' CPU cost of grading. The coordinator's is this process's own CPU time over the
 run: staging, nbgrader's converter, gradebook writes, and the scheduler and client threads
 that a LocalCluster runs here. The cluster's start-up is printed, not counted per notebook;
 each worker's first job includes starting its grading process (a one-off, spread over the
-class).
+class). The serial sample's figures include nbgrader's own start-up, once per run, spread
+over its K notebooks. The whole machine's busy CPU time over the run is printed beside this
+benchmark's: the difference is what other processes took.
 
 The coordinator is serial: nbgrader's converter and every gradebook write run in its one
 process, so its CPU time per submission bounds a run's throughput however many workers
@@ -44,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+from distributed import get_task_stream
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_autograde import make_class, measure, plain_config, plain_nbgrader, scores  # noqa: E402
@@ -101,6 +104,8 @@ class ClassRun:
     worker_cpu: dict  # worker address -> CPU seconds of its process tree
     machine_cpu: float  # the whole machine over the run, other people's processes included
     memory: dict  # worker address -> (worker bytes, grading process bytes)
+    jobs: dict  # worker address -> notebooks it graded
+    busy: dict  # worker address -> seconds it spent running jobs
     results: list
 
 
@@ -112,16 +117,21 @@ def grade_on_cluster(course, assignments, executor):
     coordinator, main_thread, machine = own_cpu(), time.thread_time(), machine_cpu()
     results, notebooks = [], 0
     start = time.perf_counter()
-    for aid in assignments:
-        graded = autograde(course, aid, executor, force=True, progress=False)
-        results += graded
-        notebooks += len(graded) * len(released_notebooks(course, aid))
+    with get_task_stream(client=executor.client) as tasks:
+        for aid in assignments:
+            graded = autograde(course, aid, executor, force=True, progress=False)
+            results += graded
+            notebooks += len(graded) * len(released_notebooks(course, aid))
     seconds = time.perf_counter() - start
     coordinator, main_thread, machine = (own_cpu() - coordinator, time.thread_time() - main_thread,
                                          machine_cpu() - machine)
     worker_cpu = {address: tree_cpu(pid) - before[address] for address, pid in pids.items()}
+    jobs, busy = dict.fromkeys(pids, 0), dict.fromkeys(pids, 0.0)
+    for task in tasks.data:
+        jobs[task["worker"]] += 1
+        busy[task["worker"]] += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
     return ClassRun(seconds, notebooks, len(results), coordinator, main_thread, worker_cpu, machine,
-                    executor.peak_memory(), results)
+                    executor.peak_memory(), jobs, busy, results)
 
 
 def sample_course(course, assignments, root, students):
@@ -138,6 +148,11 @@ def sample_course(course, assignments, root, students):
     return plain
 
 
+def sample_scores(course, assignment, sample):
+    """{student: {grade_id: score}} of the sample's students in ``course``'s gradebook."""
+    return {student: grades for student, grades in scores(course, assignment).items() if student in sample}
+
+
 def cores_needed(cpu_per_notebook):
     """Cores that grade TARGET_SUBMISSIONS notebooks in TARGET_SECONDS at this CPU cost each."""
     return TARGET_SUBMISSIONS * cpu_per_notebook / TARGET_SECONDS
@@ -150,14 +165,17 @@ def print_cluster(run, startup, workers):
     print(f"cluster start-up {startup:.1f} s ({workers} workers; not counted below)")
     print(f"backprop-grader on Dask  {run.notebooks} notebooks in {run.seconds:.1f} s   "
           f"{run.seconds / run.notebooks:.3f} s/notebook   {60 * run.notebooks / run.seconds:.1f} notebooks/min")
-    print(f"  CPU s/notebook: workers {worker_cpu / run.notebooks:.3f}, coordinator {run.coordinator_cpu / run.notebooks:.3f} "
-          f"(its main thread {run.coordinator_main / run.notebooks:.3f}), "
+    graded = sum(r.status == "graded" for r in run.results)
+    print(f"  {graded} submissions graded, {len(run.results) - graded} not")
+    print(f"  CPU s/notebook: workers {worker_cpu / run.notebooks:.3f}, "
+          f"coordinator {run.coordinator_cpu / run.notebooks:.3f} (its main thread {run.coordinator_main / run.notebooks:.3f}), "
           f"all {(worker_cpu + run.coordinator_cpu) / run.notebooks:.3f}")
     print(f"  machine busy {run.machine_cpu:.0f} CPU s over the run, this benchmark "
           f"{worker_cpu + run.coordinator_cpu:.0f} s (the rest: other processes on the machine)")
     for address in sorted(run.memory):
         own, grading = run.memory[address]
-        print(f"  worker {address}: peak {own / mib:.0f} MiB + grading process {grading / mib:.0f} MiB, "
+        print(f"  worker {address}: peak {own / mib:.0f} MiB + grading process {grading / mib:.0f} MiB; "
+              f"{run.jobs[address]} notebooks, busy {run.busy[address]:.0f} s of {run.seconds:.0f}, "
               f"CPU {run.worker_cpu[address]:.1f} s")
 
 
@@ -166,8 +184,8 @@ def print_serial(run, serial, agreement):
     scaled = serial.seconds * run.notebooks / serial.notebooks
     ours_cpu = (sum(run.worker_cpu.values()) + run.coordinator_cpu) / run.notebooks
     print(f"plain serial nbgrader    {serial.notebooks} notebooks in {serial.seconds:.1f} s   "
-          f"{serial.seconds / serial.notebooks:.3f} s/notebook   {60 * serial.notebooks / serial.seconds:.1f} notebooks/min   "
-          f"{serial.cpu / serial.notebooks:.3f} CPU s/notebook")
+          f"{serial.seconds / serial.notebooks:.3f} s/notebook   "
+          f"{60 * serial.notebooks / serial.seconds:.1f} notebooks/min   {serial.cpu / serial.notebooks:.3f} CPU s/notebook")
     print(f"  scaled to {run.notebooks} notebooks: {scaled:.0f} s   ratio {scaled / run.seconds:.2f}x wall, "
           f"{serial.cpu / serial.notebooks / ours_cpu:.2f}x CPU   sample scores {agreement}")
 
@@ -211,8 +229,7 @@ def main(argv=None):
         with DaskExecutor(workers=args.workers) as executor:
             startup = time.perf_counter() - start
             run = grade_on_cluster(course, args.assignments, executor)
-        same = all({s: v for s, v in scores(course, aid).items() if s in sample} == scores(plain, aid)
-                   for aid in args.assignments)
+        same = all(sample_scores(course, aid, sample) == scores(plain, aid) != {} for aid in args.assignments)
         print_cluster(run, startup, args.workers)
         print_serial(run, serial, "identical" if same else "DIFFER")
         print_target(run)
