@@ -14,6 +14,7 @@ exactly one result per job.
 
 import logging
 import os
+import time
 import uuid
 
 from .checker.job import peak_memory, run_grading_job_in_child
@@ -68,12 +69,17 @@ class DaskExecutor:
         except OSError as error:
             self.close()
             raise RuntimeError(f"no Dask scheduler answers at {scheduler}: {error}") from None
+        self._counted = (0.0, 0)
         self._check_threads()
 
     @property
     def slots(self):
-        """Jobs the cluster runs at once: its worker threads now (workers may come and go)."""
-        return sum(self.client.nthreads().values())
+        """Jobs the cluster runs at once: its worker threads (workers may come and go: asked
+        of the scheduler at most once a second)."""
+        now = time.monotonic()
+        if now - self._counted[0] > 1.0:
+            self._counted = (now, sum(self.client.nthreads().values()))
+        return self._counted[1]
 
     def _check_threads(self):
         crowded = [address for address, threads in self.client.nthreads().items() if threads > 1]

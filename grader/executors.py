@@ -2,9 +2,10 @@
 
 An executor takes jobs one at a time (``submit``) and hands back a future for each, and
 says how many jobs it runs at once (``slots``). :func:`stream` drives one: it keeps every
-slot busy, and no more, drawing the next job only when a slot frees, so a class of any size
-costs the coordinator the memory of a few submissions; it yields ``(job, outcome)`` pairs as
-jobs finish, where ``outcome`` is the job's result or the exception it raised.
+slot busy with one more job queued behind it (:data:`AHEAD`), so that workers never wait while
+the coordinator saves a grade, and draws the next job only when one comes back; a class of
+any size costs the coordinator the memory of a few submissions. It yields ``(job, outcome)``
+pairs as jobs finish, where ``outcome`` is the job's result or the exception it raised.
 
 Engines: this process (:class:`SerialExecutor`), a pool of this machine's processes
 (:class:`LocalProcessExecutor`) and a Dask distributed cluster, local or remote
@@ -20,6 +21,8 @@ from typing import Callable, Iterable, Iterator, Protocol
 #: What a job source yields when it has no job yet (a watcher waiting for submissions):
 #: :func:`stream` then waits a moment for finished jobs and asks again.
 IDLE = None
+#: Jobs handed to an executor per slot and not yet back: one running, one waiting behind it.
+AHEAD = 2
 
 
 class Executor(Protocol):
@@ -90,7 +93,7 @@ def stream(executor, fn, jobs: Iterable, idle_wait=0.5) -> Iterator[tuple]:
     fn : callable
         Picklable (a module-level function): it may run in another process or machine.
     jobs : iterable
-        Drawn one job at a time, when a slot is free. It may yield :data:`IDLE` when it has
+        Drawn one job at a time, while fewer than ``AHEAD * slots`` are out. It may yield :data:`IDLE` when it has
         nothing yet; the stream then waits up to ``idle_wait`` seconds for a job to finish
         before drawing again. The stream ends when ``jobs`` is exhausted and every job has
         finished.
@@ -102,7 +105,7 @@ def stream(executor, fn, jobs: Iterable, idle_wait=0.5) -> Iterator[tuple]:
     running = {}  # id -> future: a distributed future nobody holds is cancelled
     exhausted = False
     while not exhausted or running:
-        while not exhausted and len(running) < max(1, executor.slots):
+        while not exhausted and len(running) < AHEAD * max(1, executor.slots):
             job = next(source, StopIteration)
             if job is StopIteration:
                 exhausted = True
