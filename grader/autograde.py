@@ -24,7 +24,6 @@ import sys
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from sqlalchemy.exc import SAWarning
@@ -232,16 +231,6 @@ def name_new_students(course, students):
         name_unnamed_students(gb, students)
 
 
-def read_score(course, assignment, student):
-    """(score, max_score) of a submission from the gradebook (0, max when absent)."""
-    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
-        try:
-            submission = gb.find_submission(assignment, student)
-        except MissingEntry:
-            return 0.0, gb.find_assignment(assignment).max_score
-        return float(submission.score), float(submission.max_score)
-
-
 def format_grade_table(results):
     """The grade table the CLI prints: student, score and status, then the reasons, one block
     per submission (a lost point's reason words its failure as validate and the report do)."""
@@ -279,29 +268,37 @@ def check_assignment(course, assignment):
             raise ValueError(f"assignment {assignment!r} is not in the gradebook: run the build command first") from None
 
 
-def lost_points(course, assignment, student):
-    """'lost 6: <the failure>' for every test cell that did not get full points (worded by
-    :func:`grader.notebook_cells.failure_summary`, as validate and the class report word it)."""
-    lines = []
+def graded_outcome(course, assignment, student):
+    """What the gradebook holds of a graded submission, read in one session.
+
+    Returns
+    -------
+    score, max_score : float
+        (0, the assignment's max score) when there is no submission.
+    lost : list of str
+        'lost 6: <the failure>' for every test cell that did not get full points (worded by
+        :func:`grader.notebook_cells.failure_summary`, as validate and the class report word it).
+    """
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:
-            return lines
+            return 0.0, float(gb.find_assignment(assignment).max_score), []
+        lost = []
         for notebook in submission.notebooks:
             path = course.path("autograded", student, assignment) / f"{notebook.name}.ipynb"
-            cells = cells_by_grade_id(nbformat.read(path, as_version=4)) if path.exists() else None
+            cells = cells_by_grade_id(load_notebook(path)) if path.exists() else None
             for grade in notebook.grades:
                 if grade.score < grade.max_score:
                     failure, is_note = lost_points_failure(cells, grade.name)
                     failure = f"{grade.name}: {failure}" if is_note else failure
-                    lines.append(f"lost {grade.max_score - grade.score:g}: {failure}")
-    return lines
+                    lost.append(f"lost {grade.max_score - grade.score:g}: {failure}")
+        return float(submission.score), float(submission.max_score), lost
 
 
 def _result(course, assignment, student, staging, reasons, start, broken=False, digest=""):
-    reasons = reasons + lost_points(course, assignment, student)
-    score, max_score = read_score(course, assignment, student)
+    score, max_score, lost = graded_outcome(course, assignment, student)
+    reasons = reasons + lost
     status = "graded" if course.path("autograded", student, assignment).is_dir() and not broken else "failed"
     result = SubmissionResult(student, assignment, status, score, max_score, reasons, time.monotonic() - start)
     if status == "graded":
@@ -321,7 +318,7 @@ def record_zero(course, assignment, student, staging, reasons, start, digest="")
                 grade.auto_score = 0
                 grade.needs_manual_grade = False
         gb.db.commit()
-    score, max_score = read_score(course, assignment, student)
+    score, max_score, _ = graded_outcome(course, assignment, student)
     reasons = reasons + [f"no readable notebook: all {max_score:g} points lost"]
     result = SubmissionResult(student, assignment, "graded", score, max_score, reasons, time.monotonic() - start)
     _write_marker(staging, result, digest)

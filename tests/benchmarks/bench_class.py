@@ -18,9 +18,10 @@ and idle before grading, every job finished before it closes) the CPU time of ea
 worker's whole process tree is read (psutil, from ``/proc``): every live process's own
 user and system time plus the time of the children it has waited for, which is where the
 sandboxed student processes end up (the fork server reaps each; one killed but not yet
-reaped still shows its own time). The difference is the workers' CPU cost of grading. The coordinator's is this process's own CPU time over the
-run: staging, nbgrader's converter, gradebook writes, and the scheduler and client threads
-that a LocalCluster runs here. The cluster's start-up is printed, not counted per notebook;
+reaped still shows its own time). The difference is the workers' CPU cost of grading. The
+coordinator's is this process's own CPU time over the run: staging, nbgrader's converter,
+gradebook writes (its main thread, printed apart), and the scheduler and client threads that
+a LocalCluster runs here. The cluster's start-up is printed, not counted per notebook;
 each worker's first job includes starting its grading process (a one-off, spread over the
 class). The serial sample's figures include nbgrader's own start-up, once per run, spread
 over its K notebooks. The whole machine's busy CPU time over the run is printed beside this
@@ -168,7 +169,8 @@ def print_cluster(run, startup, workers):
     graded = sum(r.status == "graded" for r in run.results)
     print(f"  {graded} submissions graded, {len(run.results) - graded} not")
     print(f"  CPU s/notebook: workers {worker_cpu / run.notebooks:.3f}, "
-          f"coordinator {run.coordinator_cpu / run.notebooks:.3f} (its main thread {run.coordinator_main / run.notebooks:.3f}), "
+          f"coordinator {run.coordinator_cpu / run.notebooks:.3f} "
+          f"(its main thread {run.coordinator_main / run.notebooks:.3f}), "
           f"all {(worker_cpu + run.coordinator_cpu) / run.notebooks:.3f}")
     print(f"  machine busy {run.machine_cpu:.0f} CPU s over the run, this benchmark "
           f"{worker_cpu + run.coordinator_cpu:.0f} s (the rest: other processes on the machine)")
@@ -185,7 +187,8 @@ def print_serial(run, serial, agreement):
     ours_cpu = (sum(run.worker_cpu.values()) + run.coordinator_cpu) / run.notebooks
     print(f"plain serial nbgrader    {serial.notebooks} notebooks in {serial.seconds:.1f} s   "
           f"{serial.seconds / serial.notebooks:.3f} s/notebook   "
-          f"{60 * serial.notebooks / serial.seconds:.1f} notebooks/min   {serial.cpu / serial.notebooks:.3f} CPU s/notebook")
+          f"{60 * serial.notebooks / serial.seconds:.1f} notebooks/min   "
+          f"{serial.cpu / serial.notebooks:.3f} CPU s/notebook")
     print(f"  scaled to {run.notebooks} notebooks: {scaled:.0f} s   ratio {scaled / run.seconds:.2f}x wall, "
           f"{serial.cpu / serial.notebooks / ours_cpu:.2f}x CPU   sample scores {agreement}")
 
