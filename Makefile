@@ -47,6 +47,7 @@ test: $(STAMP) $(STUDENT_STAMP)
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench_training.py
 	$(PY) tests/benchmarks/bench_autograde.py
+	$(PY) tests/benchmarks/bench_class.py
 
 clean:
 	rm -rf build $(VENV) $(STUDENT_VENV) *.egg-info

@@ -19,6 +19,7 @@ finished.
 
 import hashlib
 import json
+import os
 import logging
 import sys
 import time
@@ -328,8 +329,10 @@ def record_zero(course, assignment, student, staging, reasons, start, digest="")
 def _write_marker(staging, result, digest):
     marker = result_marker(staging, result.student)
     marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.with_suffix(".sha256").write_text(digest)
-    marker.write_text(json.dumps(asdict(result), indent=1))
+    for path, text in [(marker.with_suffix(".sha256"), digest), (marker, json.dumps(asdict(result), indent=1))]:
+        partial = path.with_suffix(path.suffix + ".partial")  # a kill mid-write leaves no torn marker
+        partial.write_text(text)
+        os.replace(partial, path)
 
 
 def submission_digest(course, assignment, student):

@@ -130,3 +130,7 @@ def _outcome(future):
         return future.result()
     except Exception as error:  # a job's failure is its own
         return error
+    except BaseException as error:  # asyncio's CancelledError: a lost scheduler cancels the futures
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
+        return error

@@ -48,6 +48,8 @@ def read_submitted(path):
     path = Path(path)
     if path.is_symlink():
         raise SubmissionRefused("it is a symbolic link, not a file (it could point at anyone's files)")
+    if not path.is_file():  # a FIFO would block the read, a device never end it
+        raise SubmissionRefused("it is not a plain file")
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
         raise SubmissionRefused(f"it holds {size / 2**20:.0f} MB, more than the {MAX_NOTEBOOK_BYTES // 2**20} MB allowed")

@@ -32,14 +32,21 @@ from .executors import IDLE, stream
 MAX_ATTEMPTS = 2
 #: The status file an instructor (or a dashboard) can read while the watcher runs.
 STATUS_FILE = "watch-status.json"
+#: Folders a submission's signature looks into (as deep as the exchange's collect goes).
+MAX_DEPTH = 32
 
 
 def files_signature(folder):
     """What changes when a submission's files change: the name, size and modification time
     of every file and folder in it (cheap: no file is read)."""
     signature = []
+    depth = str(folder).count(os.sep)
     for path, dirs, files in os.walk(folder):
         dirs.sort()
+        if path.count(os.sep) - depth >= MAX_DEPTH:  # deeper than any collect goes: seen, not walked
+            signature.append((os.path.relpath(path, folder), "too deep"))
+            dirs[:] = []
+            continue
         for name in sorted(files) + dirs:
             try:
                 info = os.lstat(os.path.join(path, name))
@@ -121,8 +128,10 @@ class Watcher:
         for aid, run in self.runs.items():
             if self.from_exchange:
                 self._collect(aid)
-            for student in submitted_students(self.course, aid):
+            present = set(submitted_students(self.course, aid))
+            for student in present:
                 self._look_at(aid, student, now)
+            self._forget_vanished(aid, present)
         self._write_status()
 
     def _look_at(self, aid, student, now):
@@ -145,6 +154,13 @@ class Watcher:
             return
         self.ready.append(key)
 
+    def _forget_vanished(self, aid, present):
+        """Drop what the watcher knew of submissions whose folder is gone (unless in flight)."""
+        for key in [k for k in self.seen if k[0] == aid and k[1] not in present and k not in self.in_flight]:
+            del self.seen[key]
+            if key in self.ready:
+                self.ready.remove(key)
+
     def _collect(self, aid):
         from .exchange import ExchangeFailed, collect_submissions
         inbound = self.course.exchange / COURSE_ID / "inbound" if self.course.exchange else None
@@ -155,12 +171,12 @@ class Watcher:
             return
         if names == self.inbound_names.get(aid):
             return
-        self.inbound_names[aid] = names
         try:
             report = collect_submissions(self.course, aid)
-        except ExchangeFailed as error:
+        except (ExchangeFailed, OSError) as error:  # tried again at the next look
             self.say(f"{_clock()}  {aid}: collect failed: {error}")
             return
+        self.inbound_names[aid] = names
         for line in report.refused:
             self.say(f"{_clock()}  {aid}: refused {line}")
 
@@ -179,6 +195,9 @@ class Watcher:
                 yield IDLE
                 continue
             aid, student = key = self.ready.pop(0)
+            if key not in self.seen or not self.course.path("submitted", student, aid).is_dir():
+                self.seen.pop(key, None)  # gone since it was queued
+                continue
             run = self.runs[aid]
             self.seen[key].attempts += 1
             self.arrivals[key] = self.seen[key].arrived

@@ -83,6 +83,7 @@ class LocalDaskCluster:
         return client.run(os.getpid)
 
     def log(self, name):
+        """What the process ``name`` (scheduler, worker-0, …) printed."""
         return (self.folder / f"{name}.log").read_text(errors="replace")
 
     def stop(self, timeout=10):

@@ -13,6 +13,8 @@ import threading
 import time
 
 import pytest
+
+from grader.notebook_cells import is_solution
 from distributed import Client
 from nbgrader.api import Gradebook
 
@@ -39,7 +41,7 @@ SLOW = "s99-slow-but-right"
 def _slow_but_right(ctx):
     """Perfect work whose first answer cell sleeps first (a long job to kill a worker in)."""
     nb = copy.deepcopy(ctx["solved"])
-    cell = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+    cell = next(c for c in nb.cells if c.cell_type == "code" and is_solution(c))
     cell.source = f"import time\ntime.sleep({SLOW_SECONDS})\n" + cell.source
     return nb
 
@@ -86,6 +88,8 @@ def cluster(tmp_path):
         yield started
     finally:
         left = started.stop()
+        for name in ["scheduler", "worker-0", "worker-1"]:  # shown only if the test fails
+            print(f"--- {name} ---\n{started.log(name)[-4000:]}")
         assert not left, f"cluster processes outlived the cluster: {[(p.pid, p.name()) for p in left]}"
 
 

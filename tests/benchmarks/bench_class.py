@@ -24,8 +24,16 @@ gradebook writes (its main thread, printed apart), and the scheduler and client 
 a LocalCluster runs here. The cluster's start-up is printed, not counted per notebook;
 each worker's first job includes starting its grading process (a one-off, spread over the
 class). The serial sample's figures include nbgrader's own start-up, once per run, spread
-over its K notebooks. The whole machine's busy CPU time over the run is printed beside this
-benchmark's: the difference is what other processes took.
+over its K notebooks. A ``getrusage`` inside each worker would miss the fork server, which
+lives as long as its grading process and is never waited for while the cluster runs.
+
+Two checks are printed beside the figures. This process is made the reaper of its orphaned
+descendants (``PR_SET_CHILD_SUBREAPER``), and after the cluster closes every process it left
+is reaped: that ``RUSAGE_CHILDREN`` total is the workers' start-up, grading and closing, and
+should exceed the grading counted above by the start-up and a little more. The serial side
+is reaped the same way before its CPU time is read. And the whole machine's busy CPU time
+over the run is printed beside this benchmark's: the difference is what other processes
+took (a noisy machine inflates the wall-clock figures first).
 
 The coordinator is serial: nbgrader's converter and every gradebook write run in its one
 process, so its CPU time per submission bounds a run's throughput however many workers
@@ -36,6 +44,7 @@ Run: ``make bench`` or ``python tests/benchmarks/bench_class.py [--students N]
 """
 
 import argparse
+import ctypes
 import math
 import os
 import resource
@@ -61,6 +70,7 @@ from grader.staging import released_notebooks  # noqa: E402
 #: The target the figures are worked out for: this many submissions in this many seconds.
 TARGET_SUBMISSIONS, TARGET_SECONDS = 10_000, 600
 MACHINE_CORES = (2, 8, 32)
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def tree_cpu(pid):
@@ -79,6 +89,32 @@ def tree_cpu(pid):
             continue
         total += t.user + t.system + t.children_user + t.children_system
     return total
+
+
+def adopt_orphans():
+    """Make this process the reaper of its orphaned descendants (Linux's child subreaper):
+    a process whose parent ended without waiting for it is reparented here, so that
+    :func:`reap_orphans` adds its CPU time to ``RUSAGE_CHILDREN``."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def reap_orphans(timeout=10.0):
+    """Wait for every child of this process (orphans included) to end and reap it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
+
+
+def children_cpu():
+    """CPU seconds of every child this process has reaped, and of their reaped descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def own_cpu():
@@ -102,7 +138,8 @@ class ClassRun:
     submissions: int
     coordinator_cpu: float  # this process, every thread
     coordinator_main: float  # its main thread: staging, nbgrader's converter, gradebook writes
-    worker_cpu: dict  # worker address -> CPU seconds of its process tree
+    startup_cpu: float  # the workers' process trees, started and idle, before grading
+    worker_cpu: dict  # worker address -> CPU seconds of its process tree while grading
     machine_cpu: float  # the whole machine over the run, other people's processes included
     memory: dict  # worker address -> (worker bytes, grading process bytes)
     jobs: dict  # worker address -> notebooks it graded
@@ -131,8 +168,8 @@ def grade_on_cluster(course, assignments, executor):
     for task in tasks.data:
         jobs[task["worker"]] += 1
         busy[task["worker"]] += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
-    return ClassRun(seconds, notebooks, len(results), coordinator, main_thread, worker_cpu, machine,
-                    executor.peak_memory(), jobs, busy, results)
+    return ClassRun(seconds, notebooks, len(results), coordinator, main_thread, sum(before.values()), worker_cpu,
+                    machine, executor.peak_memory(), jobs, busy, results)
 
 
 def sample_course(course, assignments, root, students):
@@ -159,8 +196,9 @@ def cores_needed(cpu_per_notebook):
     return TARGET_SUBMISSIONS * cpu_per_notebook / TARGET_SECONDS
 
 
-def print_cluster(run, startup, workers):
-    """The cluster's figures: time, CPU and memory per notebook and per worker."""
+def print_cluster(run, startup, workers, everything):
+    """The cluster's figures: time, CPU and memory per notebook and per worker; ``everything``
+    is the CPU time of every process the cluster left, reaped after it closed."""
     mib = 2 ** 20
     worker_cpu = sum(run.worker_cpu.values())
     print(f"cluster start-up {startup:.1f} s ({workers} workers; not counted below)")
@@ -174,6 +212,9 @@ def print_cluster(run, startup, workers):
           f"all {(worker_cpu + run.coordinator_cpu) / run.notebooks:.3f}")
     print(f"  machine busy {run.machine_cpu:.0f} CPU s over the run, this benchmark "
           f"{worker_cpu + run.coordinator_cpu:.0f} s (the rest: other processes on the machine)")
+    closing = everything - run.startup_cpu - worker_cpu
+    print(f"  cross-check: every process under the cluster, reaped after it closed: {everything:.1f} CPU s = "
+          f"{run.startup_cpu:.1f} start-up + {worker_cpu:.1f} grading + {closing:.1f} closing")
     for address in sorted(run.memory):
         own, grading = run.memory[address]
         print(f"  worker {address}: peak {own / mib:.0f} MiB + grading process {grading / mib:.0f} MiB; "
@@ -226,14 +267,18 @@ def main(argv=None):
         plain = sample_course(course, args.assignments, Path(tmp) / "sample", sample)
         print(f"{args.students} students x {len(args.assignments)} assignment(s) ({', '.join(args.assignments)}), "
               f"{args.workers} workers on {os.cpu_count()} cores; serial sample {len(sample)} students")
-        serial = measure(lambda: [plain_nbgrader(plain, aid) for aid in args.assignments],
+        adopt_orphans()
+        serial = measure(lambda: [plain_nbgrader(plain, aid) for aid in args.assignments] + [reap_orphans()],
                          len(sample) * len(args.assignments))  # first: no cluster process is reaped during it
+        everything = children_cpu()
         start = time.perf_counter()
         with DaskExecutor(workers=args.workers) as executor:
             startup = time.perf_counter() - start
             run = grade_on_cluster(course, args.assignments, executor)
+        reap_orphans()
+        everything = children_cpu() - everything
         same = all(sample_scores(course, aid, sample) == scores(plain, aid) != {} for aid in args.assignments)
-        print_cluster(run, startup, args.workers)
+        print_cluster(run, startup, args.workers, everything)
         print_serial(run, serial, "identical" if same else "DIFFER")
         print_target(run)
 
