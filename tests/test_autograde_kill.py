@@ -17,13 +17,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from nbgrader.api import Gradebook
 
+from graded_class import grade_cells, make_class
 from grader.autograde import STAGING, autograde
 from grader.checker.limits import Limits
-from grader.course import COURSE_ID
 from grader.executors import LocalProcessExecutor
-from sample_class.personas import PERSONAS, generate_class
+from sample_class.personas import PERSONAS
 
 pytestmark = pytest.mark.slow
 
@@ -32,21 +31,6 @@ WELL_BEHAVED = ["ada-perfect", "ben-blank", "cam-partial", "dee-mistake", "eli-s
 #: Enough students that the run is still far from done when its first result is recorded.
 CLASS = {f"s{k:02d}-{WELL_BEHAVED[k % 5]}": PERSONAS[WELL_BEHAVED[k % 5]] for k in range(20)}
 ROW = re.compile(r"^(\S+)\s+\S+/\S+\s+(graded|skipped|failed)$")
-
-
-def grade_cells(course):
-    """{student: {grade cell: score}}, one entry per submission in the gradebook."""
-    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
-        submissions = gb.assignment_submissions(AID)
-        scores = {s.student.id: {g.name: g.score for nb in s.notebooks for g in nb.grades} for s in submissions}
-        assert len(scores) == len(submissions), "a student has more than one submission"
-        return scores
-
-
-def make_class(released_courses, target):
-    course = released_courses.copy(target, [AID])
-    generate_class(course, [AID], CLASS)
-    return course
 
 
 def autograde_command(course):
@@ -96,11 +80,11 @@ def alive_after(processes, seconds):
 @pytest.fixture(scope="module")
 def reference(released_courses, tmp_path_factory):
     """Every grade cell's score from an uninterrupted run of the same class."""
-    course = make_class(released_courses, tmp_path_factory.mktemp("uninterrupted") / "course")
+    course = make_class(released_courses, tmp_path_factory.mktemp("uninterrupted") / "course", AID, CLASS)
     results = autograde(course, AID, LocalProcessExecutor(2), Limits(cell_timeout=10, notebook_timeout=120),
                         progress=False)
     assert {r.status for r in results} == {"graded"}
-    scores = grade_cells(course)
+    scores = grade_cells(course, AID)
     assert sum(scores["s00-ada-perfect"].values()) == 15 and sum(scores["s01-ben-blank"].values()) == 0
     return scores
 
@@ -146,7 +130,7 @@ def _name(process):
 
 
 def test_a_killed_autograde_leaves_nothing_running_and_a_rerun_finishes_it(reference, released_courses, tmp_path):
-    course = make_class(released_courses, tmp_path / "course")
+    course = make_class(released_courses, tmp_path / "course", AID, CLASS)
     children, names, pid = kill_mid_run(course, tmp_path)
     assert "bwrap" in names, f"the kill did not land while grading: {names}"
     assert not alive_after(children, 5), "worker processes or sandboxes outlived the killed autograde"
@@ -164,7 +148,7 @@ def test_a_killed_autograde_leaves_nothing_running_and_a_rerun_finishes_it(refer
     assert graded | set(before) == set(CLASS) and not graded & set(before)  # each graded exactly once
 
     after = markers(course)
-    scores = grade_cells(course)
+    scores = grade_cells(course, AID)
     assert set(after) == set(scores) == set(CLASS)
     for student in CLASS:
         assert after[student]["score"] == sum(scores[student].values()), student

@@ -14,19 +14,18 @@ import time
 
 import pytest
 
+from graded_class import grade_cells, make_class
 from grader.notebook_cells import is_solution
 from distributed import Client
-from nbgrader.api import Gradebook
 
 from dask_cluster import LocalDaskCluster, family, still_alive
 from grader.autograde import autograde
 from grader.checker.code_version import WorkerMismatch, code_digest
 from grader.checker.job import GradingJob
 from grader.checker.limits import Limits
-from grader.course import COURSE_ID
 from grader.dask_executor import DaskExecutor
 from grader.executors import LocalProcessExecutor
-from sample_class.personas import PERSONAS, generate_class
+from sample_class.personas import PERSONAS
 
 pytestmark = pytest.mark.slow
 
@@ -51,28 +50,13 @@ CLASS = {**{f"s{k:02d}-{WELL_BEHAVED[k % 5]}": PERSONAS[WELL_BEHAVED[k % 5]] for
          SLOW: ("perfect work, slow to run", _slow_but_right)}
 
 
-def grade_cells(course):
-    """{student: {grade cell: score}}, one entry per submission in the gradebook."""
-    with Gradebook(course.gradebook_url, COURSE_ID) as gb:
-        submissions = gb.assignment_submissions(AID)
-        scores = {s.student.id: {g.name: g.score for nb in s.notebooks for g in nb.grades} for s in submissions}
-        assert len(scores) == len(submissions), "a student has more than one submission"
-        return scores
-
-
-def make_class(released_courses, target):
-    course = released_courses.copy(target, [AID])
-    generate_class(course, [AID], CLASS)
-    return course
-
-
 @pytest.fixture(scope="module")
 def reference(released_courses, tmp_path_factory):
     """Every grade cell's score, graded by the local process pool."""
-    course = make_class(released_courses, tmp_path_factory.mktemp("local") / "course")
+    course = make_class(released_courses, tmp_path_factory.mktemp("local") / "course", AID, CLASS)
     results = autograde(course, AID, LocalProcessExecutor(2), LIMITS, progress=False)
     assert {r.status for r in results} == {"graded"}
-    scores = grade_cells(course)
+    scores = grade_cells(course, AID)
     # a cross-check of the reference itself against the personas' known totals
     assert {s: sum(cells.values()) for s, cells in scores.items() if s.endswith("ada-perfect")} == {
         "s00-ada-perfect": 15, "s05-ada-perfect": 15}
@@ -94,12 +78,12 @@ def cluster(tmp_path):
 
 
 def test_a_class_graded_on_the_cluster_gets_the_local_scores(reference, released_courses, cluster, tmp_path):
-    course = make_class(released_courses, tmp_path / "course")
+    course = make_class(released_courses, tmp_path / "course", AID, CLASS)
     with DaskExecutor(cluster.address) as executor:
         assert executor.slots == 2
         results = autograde(course, AID, executor, LIMITS, progress=False)
     assert {r.student: r.status for r in results} == {student: "graded" for student in CLASS}
-    assert grade_cells(course) == reference
+    assert grade_cells(course, AID) == reference
     assert {r.student: r.score for r in results} == {s: sum(cells.values()) for s, cells in reference.items()}
 
 
@@ -138,7 +122,7 @@ def _grade_in_background(course, address):
 
 
 def test_a_worker_killed_mid_job_costs_nothing(reference, released_courses, cluster, tmp_path):
-    course = make_class(released_courses, tmp_path / "course")
+    course = make_class(released_courses, tmp_path / "course", AID, CLASS)
     with Client(cluster.address) as client:
         pids = cluster.worker_pids(client)
         assert sorted(pids.values()) == sorted(p.pid for p in cluster.workers)  # no nanny: the worker is the process
@@ -163,7 +147,7 @@ def test_a_worker_killed_mid_job_costs_nothing(reference, released_courses, clus
     assert survivors and worker not in survivors
     results = outcome["results"]
     assert {r.student: r.status for r in results} == {student: "graded" for student in CLASS}
-    assert grade_cells(course) == reference  # one submission each, the local scores
+    assert grade_cells(course, AID) == reference  # one submission each, the local scores
 
 
 def test_a_worker_with_other_code_refuses_the_job(cluster):
