@@ -19,7 +19,6 @@ finished.
 
 import hashlib
 import json
-import os
 import logging
 import sys
 import time
@@ -31,7 +30,7 @@ from sqlalchemy.exc import SAWarning
 
 from .checker.code_version import code_digest
 from .checker.engine import ExecutionRecord
-from .checker.job import GradingJob, load_notebook, run_grading_job, write_record
+from .checker.job import GradingJob, load_notebook, run_grading_job, write_atomically, write_record
 from .checker.launch import sandbox_available
 from .checker.limits import Limits
 from .checker.plan import Master
@@ -328,11 +327,8 @@ def record_zero(course, assignment, student, staging, reasons, start, digest="")
 
 def _write_marker(staging, result, digest):
     marker = result_marker(staging, result.student)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    for path, text in [(marker.with_suffix(".sha256"), digest), (marker, json.dumps(asdict(result), indent=1))]:
-        partial = path.with_suffix(path.suffix + ".partial")  # a kill mid-write leaves no torn marker
-        partial.write_text(text)
-        os.replace(partial, path)
+    write_atomically(marker.with_suffix(".sha256"), digest)  # the digest first: the marker commits
+    write_atomically(marker, json.dumps(asdict(result), indent=1))
 
 
 def submission_digest(course, assignment, student):

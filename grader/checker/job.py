@@ -109,13 +109,18 @@ def run_grading_job_in_child(job):
 
 
 def write_record(record, path):
-    """Write an execution record where nbgrader's converter will take it (atomically: a
-    coordinator killed half-way leaves no partial record)."""
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_suffix(".partial")
-    partial.write_text(record.to_json(), encoding="utf-8")
-    os.replace(partial, out)
+    """Write an execution record where nbgrader's converter will take it."""
+    write_atomically(path, record.to_json())
+
+
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` through a ``.partial`` file renamed into place (making the
+    folder if needed): a process killed half-way leaves the old file or the new, never a torn one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 _WORKER = []
