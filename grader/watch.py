@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .autograde import (GradingRun, STAGING, check_assignment, graded_digest, name_new_students, resolve_sandbox,
                         submission_digest, submitted_students)
-from .checker.job import run_grading_job
+from .checker.job import run_grading_job, write_atomically
 from .course import COURSE_ID
 from .executors import IDLE, stream
 
@@ -240,17 +240,18 @@ class Watcher:
         name_new_students(self.course, [student])
         seen = self.seen[key]
         latency = time.monotonic() - self.arrivals.pop(key)
-        if result.status == "graded":  # the next look compares digests: a version that came meanwhile is graded
+        graded = result.status == "graded"  # the next look compares digests: a version that came meanwhile is graded
+        if graded:
             self.graded += 1
             self.figures.add(latency)
-            if self.feedback:
-                self._give_feedback(aid, student)
         elif seen.attempts >= MAX_ATTEMPTS:
             result.reasons.append(f"not tried again until the watcher restarts ({MAX_ATTEMPTS} attempts failed)")
         self.say(f"{_clock()}  {aid}  {student}  {result.score:g}/{result.max_score:g}  {result.status} "
                  f"{latency:.1f} s after arrival  · queue {self.queue_length()} · {self.figures.summary()}")
         for reason in result.reasons:
             self.say(f"    - {reason}")
+        if graded and self.feedback:  # after the line: the grade is saved, the line says so at once
+            self._give_feedback(aid, student)
         self._write_status()
 
     def queue_length(self):
@@ -281,9 +282,7 @@ class Watcher:
             except ExchangeFailed as error:
                 self.say(f"    feedback not released: {error}")
                 return
-        marker = self._feedback_marker(aid, student)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(graded_digest(self.runs[aid].staging, student))
+        write_atomically(self._feedback_marker(aid, student), graded_digest(self.runs[aid].staging, student))
 
     # -- status ----------------------------------------------------------------------------
 
@@ -296,11 +295,7 @@ class Watcher:
                 "latency_max_s": max(latencies) if latencies else None}
 
     def _write_status(self):
-        path = self.course.root / STAGING / STATUS_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        partial.write_text(json.dumps(self.status(), indent=1))
-        os.replace(partial, path)
+        write_atomically(self.course.root / STAGING / STATUS_FILE, json.dumps(self.status(), indent=1))
 
     # -- the loop --------------------------------------------------------------------------
 

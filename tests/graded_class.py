@@ -1,9 +1,12 @@
 """Helpers shared by the tests that grade a generated class end to end: a released course
 with the class in it, and its scores as nbgrader's Gradebook holds them."""
 
+import copy
+
 from nbgrader.api import Gradebook
 
 from grader.course import COURSE_ID
+from grader.notebook_cells import is_solution
 from sample_class.personas import generate_class
 
 
@@ -21,3 +24,14 @@ def make_class(released_courses, target, aid, students):
     course = released_courses.copy(target, [aid])
     generate_class(course, [aid], students)
     return course
+
+
+def slow_but_right(seconds):
+    """A persona: perfect work whose first answer cell sleeps ``seconds`` first (a long job,
+    to kill something in the middle of)."""
+    def write(ctx):
+        nb = copy.deepcopy(ctx["solved"])
+        cell = next(c for c in nb.cells if c.cell_type == "code" and is_solution(c))
+        cell.source = f"import time\ntime.sleep({seconds})\n" + cell.source
+        return nb
+    return (f"perfect work, {seconds} s slow to run", write)

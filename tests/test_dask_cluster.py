@@ -6,7 +6,6 @@ process and sandbox die with it, every submission is graded once); and a worker 
 differs from the coordinator's refuses the job, saying why.
 """
 
-import copy
 import os
 import signal
 import threading
@@ -14,8 +13,7 @@ import time
 
 import pytest
 
-from graded_class import grade_cells, make_class
-from grader.notebook_cells import is_solution
+from graded_class import grade_cells, make_class, slow_but_right
 from distributed import Client
 
 from dask_cluster import LocalDaskCluster, family, still_alive
@@ -37,17 +35,9 @@ SLOW_SECONDS = 4
 SLOW = "s99-slow-but-right"
 
 
-def _slow_but_right(ctx):
-    """Perfect work whose first answer cell sleeps first (a long job to kill a worker in)."""
-    nb = copy.deepcopy(ctx["solved"])
-    cell = next(c for c in nb.cells if c.cell_type == "code" and is_solution(c))
-    cell.source = f"import time\ntime.sleep({SLOW_SECONDS})\n" + cell.source
-    return nb
-
-
 #: Ten students cycling through the well-behaved personas, and one slow one.
 CLASS = {**{f"s{k:02d}-{WELL_BEHAVED[k % 5]}": PERSONAS[WELL_BEHAVED[k % 5]] for k in range(10)},
-         SLOW: ("perfect work, slow to run", _slow_but_right)}
+         SLOW: slow_but_right(SLOW_SECONDS)}
 
 
 @pytest.fixture(scope="module")

@@ -281,8 +281,24 @@ def test_a_submission_with_absurdly_deep_folders_does_not_end_the_watcher(course
             os.chdir("d")
     finally:
         os.chdir(here)
-    watcher, lines = run_watch(course, SerialExecutor())
-    assert {"ada", "deb"} <= {student for student, _, _ in graded_lines(lines)}, lines
+    try:
+        watcher, lines = run_watch(course, SerialExecutor())
+        assert {"ada", "deb"} <= {student for student, _, _ in graded_lines(lines)}, lines
+    finally:
+        _remove_chain(folder, here)  # pytest's recursive clean-up of old temporary folders would overflow
+
+
+def _remove_chain(folder, back):
+    """Remove the chain of nested ``d`` folders below ``folder`` one level at a time."""
+    os.chdir(folder)
+    depth = 0
+    while os.path.isdir("d"):
+        os.chdir("d")
+        depth += 1
+    for _ in range(depth):
+        os.chdir("..")
+        os.rmdir("d")
+    os.chdir(back)
 
 
 def test_odd_student_folder_names_are_graded_under_their_own_names(course, pool):
