@@ -128,10 +128,10 @@ class Watcher:
         for aid, run in self.runs.items():
             if self.from_exchange:
                 self._collect(aid)
-            present = set(submitted_students(self.course, aid))
+            present = submitted_students(self.course, aid)  # sorted: queued in a stable order
             for student in present:
                 self._look_at(aid, student, now)
-            self._forget_vanished(aid, present)
+            self._forget_vanished(aid, set(present))
         self._write_status()
 
     def _look_at(self, aid, student, now):
