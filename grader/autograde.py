@@ -36,6 +36,7 @@ from .checker.limits import Limits
 from .checker.plan import Master
 from .course import COURSE_ID
 from .executors import LocalProcessExecutor, stream
+from .grading_lock import CannotGrade, grading_lock
 from .notebook_cells import cells_by_grade_id, lost_points_failure
 from .staging import released_notebooks, stage_submission
 from .trusted_execute import settings
@@ -177,16 +178,23 @@ def autograde(course, assignment, executor=None, limits=Limits(), force=False, s
         Only these students (default: everyone who submitted).
     progress : bool
         Show a progress bar.
+
+    Raises
+    ------
+    CannotGrade
+        Before anything runs: the assignment is not built, or another process (a watcher, an
+        autograde run) is grading it (:mod:`grader.grading_lock`).
     """
     check_assignment(course, assignment)
     limits = resolve_sandbox(limits)
-    own_executor = executor is None
-    executor = executor or LocalProcessExecutor()
-    try:
-        return _grade_class(course, assignment, executor, limits, force, students, progress)
-    finally:
-        if own_executor:
-            executor.close()
+    with grading_lock(course.root / STAGING / assignment, assignment):
+        own_executor = executor is None
+        executor = executor or LocalProcessExecutor()
+        try:
+            return _grade_class(course, assignment, executor, limits, force, students, progress)
+        finally:
+            if own_executor:
+                executor.close()
 
 
 def _grade_class(course, assignment, executor, limits, force, students, progress):
@@ -260,12 +268,12 @@ def resolve_sandbox(limits):
 
 
 def check_assignment(course, assignment):
-    """Raise ValueError unless ``assignment`` is built (in the gradebook)."""
+    """Raise CannotGrade unless ``assignment`` is built (in the gradebook)."""
     with Gradebook(course.gradebook_url, COURSE_ID) as gb:
         try:
             gb.find_assignment(assignment)
         except MissingEntry:
-            raise ValueError(f"assignment {assignment!r} is not in the gradebook: run the build command first") from None
+            raise CannotGrade(f"assignment {assignment!r} is not in the gradebook: run the build command first") from None
 
 
 def graded_outcome(course, assignment, student):

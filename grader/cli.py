@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .checker.limits import Limits
+from .grading_lock import CannotGrade
 
 
 def _course(args):
@@ -88,6 +89,9 @@ def cmd_autograde(args):
     try:
         results = autograde(_course(args), args.assignment, executor, _limits(args), force=args.force,
                             students=args.student or None, progress=not args.no_progress)
+    except CannotGrade as error:  # not built, another process grading it
+        print(f"backprop-grader autograde: error: {error}", file=sys.stderr)
+        return 1
     finally:
         executor.close()
     print(format_grade_table(results))
@@ -107,8 +111,13 @@ def cmd_watch(args):
         watch(_course(args), args.assignments, executor, _limits(args), exit_when_idle=args.exit_when_idle,
               feedback=args.feedback, release=args.release_feedback, from_exchange=args.from_exchange,
               interval=args.interval, settle=args.settle, say=lambda line: print(line, flush=True))
-    except ValueError as error:  # not built, no exchange
+    except CannotGrade as error:  # not built, no exchange, another process grading it
         print(f"backprop-grader watch: error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # the engine failed for good (its scheduler gone, say): grades saved so far stand
+        first_line = (str(error).splitlines() or [""])[0]
+        print(f"backprop-grader watch: stopped by its grading engine: {type(error).__name__}: {first_line}\n"
+              "Grades saved so far stand; the next start grades what was in flight.", file=sys.stderr)
         return 1
     finally:
         executor.close()

@@ -17,6 +17,7 @@ import json
 import os
 import statistics
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +27,13 @@ from .autograde import (GradingRun, STAGING, check_assignment, graded_digest, na
 from .checker.job import run_grading_job, write_atomically
 from .course import COURSE_ID
 from .executors import IDLE, stream
+from .grading_lock import CannotGrade, grading_lock
 
-#: Attempts at one version of a submission whose grading failed (a worker or converter
-#: failure, not a failing test) before the watcher leaves it for the next start.
-MAX_ATTEMPTS = 2
+#: Seconds to wait before trying again a version of a submission whose grading failed (a
+#: worker or converter failure, a gradebook locked by another process — not a failing test):
+#: one entry per attempt after the first, growing, so that a passing trouble of several
+#: minutes is outlasted while a submission that breaks every worker is soon left alone.
+RETRY_DELAYS = (10.0, 30.0, 90.0, 270.0)
 #: The status file an instructor (or a dashboard) can read while the watcher runs.
 STATUS_FILE = "watch-status.json"
 #: Folders a submission's signature looks into (as deep as the exchange's collect goes).
@@ -65,6 +69,7 @@ class Seen:
     arrived: float  # monotonic time this version was first seen (its latency starts here)
     checked: bool = False  # its digest was compared with its grading record
     attempts: int = 0
+    retry_at: float = 0.0  # monotonic time before which a failed attempt is not tried again
 
 
 @dataclass
@@ -104,18 +109,22 @@ class Watcher:
         Collect the exchange's inbound folder into ``submitted/`` at every look.
     interval, settle : float
         Seconds between looks, and how long a submission's files must stay unchanged.
+    retry_delays : tuple of float
+        Seconds before each new attempt at a version whose grading failed; after
+        ``len(retry_delays) + 1`` attempts it waits for the next start.
     say : callable
         Where each line goes (default: print).
     """
 
     def __init__(self, course, assignments, executor, limits, feedback=False, release=False, from_exchange=False,
-                 interval=2.0, settle=2.0, say=print):
+                 interval=2.0, settle=2.0, retry_delays=RETRY_DELAYS, say=print):
         self.course, self.executor, self.limits = course, executor, limits
+        self.retry_delays, self.max_attempts = tuple(retry_delays), len(retry_delays) + 1
         self.feedback, self.release = feedback or release, release
         self.from_exchange, self.interval, self.settle, self.say = from_exchange, interval, settle, say
         self.runs = {aid: GradingRun(course, aid, limits) for aid in assignments}
         self.seen, self.ready, self.in_flight, self.owner = {}, [], {}, {}
-        self.inbound_names, self.arrivals = {}, {}
+        self.inbound_names, self.inbound_problem, self.arrivals = {}, {}, {}
         self.figures = Figures()
         self.graded = 0
         self._next_look = 0.0
@@ -150,7 +159,7 @@ class Watcher:
                 self.say(f"{_clock()}  {aid}  {student}  graded earlier: feedback brought up to date")
                 self._give_feedback(aid, student)
             return
-        if seen.attempts >= MAX_ATTEMPTS:
+        if seen.attempts >= self.max_attempts or now < seen.retry_at:
             return
         self.ready.append(key)
 
@@ -166,9 +175,13 @@ class Watcher:
         inbound = self.course.exchange / COURSE_ID / "inbound" if self.course.exchange else None
         try:
             names = sorted(name for name in os.listdir(inbound) if f"+{aid}+" in name) if inbound else []
-        except OSError as error:
-            self.say(f"{_clock()}  cannot list the exchange's inbound folder: {error}")
+        except OSError as error:  # said once, not at every look, until it changes or mends
+            if self.inbound_problem.get(aid) != str(error):
+                self.say(f"{_clock()}  cannot list the exchange's inbound folder: {error}")
+            self.inbound_problem[aid] = str(error)
             return
+        if self.inbound_problem.pop(aid, None) is not None:
+            self.say(f"{_clock()}  the exchange's inbound folder can be listed again")
         if names == self.inbound_names.get(aid):
             return
         try:
@@ -226,26 +239,38 @@ class Watcher:
                 self._failed(key, error)
 
     def _failed(self, key, error):
-        """Report a submission whose grading broke off; the next look tries it again (up to
-        :data:`MAX_ATTEMPTS` times for one version)."""
+        """Report a submission whose grading broke off; it is tried again later (see
+        :meth:`_retry`)."""
         self.arrivals.pop(key, None)
         self.in_flight.pop(key, None)
         first_line = (str(error).splitlines() or [""])[0][:300]
         self.say(f"{_clock()}  {key[0]}  {key[1]}  not graded: {type(error).__name__}: {first_line}"
                  f"  · queue {self.queue_length()}")
+        self.say(f"    - {self._retry(key)}")
         self._write_status()
+
+    def _retry(self, key):
+        """Schedule the next attempt at a failed version (after ``retry_delays[attempts - 1]``
+        seconds), or none once ``max_attempts`` are used; say which."""
+        seen = self.seen.get(key)
+        if seen is None:
+            return "its folder is gone"
+        if seen.attempts >= self.max_attempts:
+            return f"not tried again until the watcher restarts ({self.max_attempts} attempts failed)"
+        delay = self.retry_delays[seen.attempts - 1]
+        seen.retry_at = time.monotonic() + delay
+        return f"tried again in {delay:g} s (attempt {seen.attempts + 1} of {self.max_attempts})"
 
     def _done(self, key, result):
         aid, student = key
         name_new_students(self.course, [student])
-        seen = self.seen[key]
         latency = time.monotonic() - self.arrivals.pop(key)
         graded = result.status == "graded"  # the next look compares digests: a version that came meanwhile is graded
         if graded:
             self.graded += 1
             self.figures.add(latency)
-        elif seen.attempts >= MAX_ATTEMPTS:
-            result.reasons.append(f"not tried again until the watcher restarts ({MAX_ATTEMPTS} attempts failed)")
+        else:
+            result.reasons.append(self._retry(key))
         self.say(f"{_clock()}  {aid}  {student}  {result.score:g}/{result.max_score:g}  {result.status} "
                  f"{latency:.1f} s after arrival  · queue {self.queue_length()} · {self.figures.summary()}")
         for reason in result.reasons:
@@ -325,12 +350,25 @@ def watch(course, assignments, executor, limits, exit_when_idle=None, **options)
     -------
     Watcher
         With its figures (``status()``).
+
+    Raises
+    ------
+    CannotGrade
+        Before anything runs: an assignment is not built, there is no exchange to collect or
+        release through, or another process is grading one of the assignments.
     """
     for aid in assignments:
         check_assignment(course, aid)
     if options.get("from_exchange") or options.get("release"):
         if course.exchange is None:
-            raise ValueError("no exchange: give --exchange DIR (remembered by the course) to collect or release")
+            raise CannotGrade("no exchange: give --exchange DIR (remembered by the course) to collect or release")
+    with ExitStack() as locks:
+        for aid in assignments:
+            locks.enter_context(grading_lock(course.root / STAGING / aid, aid))
+        return _watch(course, assignments, executor, limits, exit_when_idle, options)
+
+
+def _watch(course, assignments, executor, limits, exit_when_idle, options):
     watcher = Watcher(course, assignments, executor, resolve_sandbox(limits), **options)
     say = watcher.say
     say(f"{_clock()}  watching {watched_path(course, watcher.from_exchange)} for {', '.join(assignments)} "
@@ -354,7 +392,7 @@ def idle_for(watcher, seconds):
     state = {"since": time.monotonic()}
 
     def keep_going():
-        if watcher.queue_length() or any(not seen.checked and seen.attempts < MAX_ATTEMPTS
+        if watcher.queue_length() or any(not seen.checked and seen.attempts < watcher.max_attempts
                                          for seen in watcher.seen.values()):
             state["since"] = time.monotonic()
         return time.monotonic() - state["since"] < seconds

@@ -194,12 +194,16 @@ def test_the_watcher_reports_queue_and_latency(watched):
 
 
 class LostWorkers:
-    """An executor whose every job is lost (its worker died each time)."""
+    """An executor whose every job is lost (its worker died each time); it notes when each came."""
 
     slots = 2
 
+    def __init__(self):
+        self.times = []
+
     def submit(self, fn, job):
         from concurrent.futures import Future
+        self.times.append(time.monotonic())
         future = Future()
         future.set_exception(RuntimeError("the worker running it died"))
         return future
@@ -208,19 +212,26 @@ class LostWorkers:
         pass
 
 
-def test_a_submission_whose_grading_keeps_failing_is_tried_twice_then_left_for_the_next_start(tmp_path):
-    from grader.watch import MAX_ATTEMPTS, watch
+def test_a_submission_whose_grading_keeps_failing_is_tried_again_after_a_delay_then_left(tmp_path):
+    from grader.watch import watch
     course = Course(tmp_path / "course")
     course.write_config()
     build(course, AID)
     generate_class(course, [AID], {"f-perfect": PERSONAS["ada-perfect"]})
     lines = []
-    watcher = watch(course, [AID], LostWorkers(), LIMITS, exit_when_idle=2, interval=0.2, settle=0.2,
-                    say=lines.append)
-    attempts = [line for line in lines if "  f-perfect  " in line and GRADED_LINE.match(line)]
-    assert MAX_ATTEMPTS == 2 and len(attempts) == 2, lines
-    assert all(GRADED_LINE.match(line)[3] == "failed" for line in attempts)
-    assert any("not tried again until the watcher restarts" in line for line in lines)
+    executor = LostWorkers()
+    watcher = watch(course, [AID], executor, LIMITS, exit_when_idle=2, interval=0.2, settle=0.2,
+                    retry_delays=(0.5, 1.5), say=lines.append)
+    attempts = [(i, match) for i, line in enumerate(lines) if "  f-perfect  " in line
+                for match in [GRADED_LINE.match(line)] if match]
+    assert len(attempts) == 3 and len(executor.times) == 3, lines
+    gaps = [later - earlier for earlier, later in zip(executor.times, executor.times[1:])]
+    assert gaps[0] >= 0.5 and gaps[1] >= 1.5, gaps  # each retry waited its delay
+    assert all(match[3] == "failed" for _, match in attempts)
+    assert lines[attempts[0][0] + 1:attempts[1][0]].count("    - tried again in 0.5 s (attempt 2 of 3)") == 1, lines
+    assert lines[attempts[1][0] + 1:attempts[2][0]].count("    - tried again in 1.5 s (attempt 3 of 3)") == 1, lines
+    assert "    - not tried again until the watcher restarts (3 attempts failed)" in lines[attempts[2][0]:], lines
+    assert watcher.max_attempts == 3
     assert any("could not be run: RuntimeError: the worker running it died" in line for line in lines)
     assert not (course.root / STAGING / AID / "results" / "f-perfect.json").exists()  # no grade recorded
     assert watcher.graded == 0 and watcher.status()["queue"] == 0
