@@ -26,7 +26,9 @@ class ReleasedCourses:
         self._built = None
 
     def copy(self, target, assignments):
-        """A course at ``target`` with ``assignments`` built (gradebook and releases copied)."""
+        """A course at ``target`` with ``assignments`` built (gradebook and releases copied),
+        and no other: what other tests built meanwhile is removed from the copy, so that it
+        does not depend on which tests ran before it (in this process)."""
         from grader.course import Course
         from grader.release import build
         if self._built is None:
@@ -42,7 +44,21 @@ class ReleasedCourses:
                                                                              "feedback", "nbgrader_config.py"))
         course = Course(target)
         course.write_config()
+        _keep_only(course, assignments)
         return course
+
+
+def _keep_only(course, assignments):
+    """Remove from ``course`` (its gradebook, source and release folders) every built
+    assignment but ``assignments``."""
+    from nbgrader.api import Gradebook
+    with Gradebook(course.gradebook_url) as gb:
+        others = [a.name for a in gb.assignments if a.name not in assignments]
+        for name in others:
+            gb.remove_assignment(name)
+    for name in others:
+        for folder in ("source", "release"):
+            shutil.rmtree(course.root / folder / name, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
