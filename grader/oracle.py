@@ -167,6 +167,115 @@ def strict_hadamard(s, t):
     return s * t
 
 
+def graph_local_gradients(node):
+    """∂node/∂parent for each parent of a computational-graph node, from the parents' values:
+    add → 1 each, mul → the other factor, sigmoid → σ'(u) of its input u, log → 1/u."""
+    inputs = [float(p.data) for p in node.parents]
+    if not inputs:
+        return ()
+    if node.op == "add":
+        return tuple(1.0 for _ in inputs)
+    if node.op == "mul" and len(inputs) == 2:
+        return (inputs[1], inputs[0])
+    if node.op == "sigmoid" and len(inputs) == 1:
+        return (float(plain_sigmoid_prime(inputs[0])),)
+    if node.op == "log" and len(inputs) == 1:
+        return (1.0 / inputs[0],)
+    raise ValueError(f"a node with operation {node.op!r} and {len(inputs)} parents")
+
+
+def graph_topological_order(root):
+    """The nodes the root depends on, each once, parents before children (Kahn's algorithm on
+    the reversed edges; no recursion)."""
+    seen, stack, nodes = {id(root)}, [root], []
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    uses = {id(n): 0 for n in nodes}           # how many edges leave each node towards the root
+    for node in nodes:
+        for parent in node.parents:
+            uses[id(parent)] += 1
+    ready, reverse = [root], []
+    while ready:
+        node = ready.pop()
+        reverse.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                ready.append(parent)
+    return reverse[::-1]
+
+
+def graph_backward(root):
+    """Set ``grad`` of every node of the root's graph to ∂root/∂node (reverse mode)."""
+    order = graph_topological_order(root)
+    grads = {id(n): 0.0 for n in order}
+    grads[id(root)] = 1.0
+    for node in reversed(order):
+        for parent, local in zip(node.parents, graph_local_gradients(node)):
+            grads[id(parent)] += local * grads[id(node)]
+    for node in order:
+        node.grad = grads[id(node)]
+
+
+def is_topological_order(order, root):
+    """(True, "") if ``order`` lists every node the root depends on exactly once, each after its
+    parents and the root last; else (False, what is wrong)."""
+    expected = {id(n) for n in graph_topological_order(root)}
+    ids = [id(n) for n in order]
+    if len(ids) != len(set(ids)):
+        return False, "a node is listed more than once"
+    if set(ids) != expected:
+        missing, extra = len(expected - set(ids)), len(set(ids) - expected)
+        return False, f"{missing} node(s) of the graph are missing and {extra} listed node(s) are not in it"
+    position = {i: k for k, i in enumerate(ids)}
+    for node in order:
+        if any(position[id(p)] > position[id(node)] for p in node.parents):
+            return False, "a node comes before one of its parents"
+    if ids[-1] != id(root):
+        return False, "the root is not last"
+    return True, ""
+
+
+def plain_activation_cost(weights, biases, x, y, f):
+    """Batch-average quadratic cost of a network whose every layer uses activation f, one
+    sample (column) at a time."""
+    m = x.shape[1]
+    total = 0.0
+    for col in range(m):
+        a = x[:, col : col + 1]
+        for w, b in zip(weights, biases):
+            a = f(w @ a + b)
+        total += 0.5 * float(np.sum((a - y[:, col : col + 1]) ** 2))
+    return total / m
+
+
+def numeric_parameter_gradients(cost, weights, biases):
+    """Central-difference gradients of cost(weights, biases) -> float, in backprop's layout
+    (grad_b, grad_w)."""
+    grad_b = [central_gradient(lambda p, i=i: cost(weights, biases[:i] + [p] + biases[i + 1:]), b)
+              for i, b in enumerate(biases)]
+    grad_w = [central_gradient(lambda p, i=i: cost(weights[:i] + [p] + weights[i + 1:], biases), w)
+              for i, w in enumerate(weights)]
+    return grad_b, grad_w
+
+
+def softmax_jacobian_product(a, grad_a):
+    """Jᵀ∇ₐC per column, with the softmax Jacobian J_kj = a_k(𝟙[k = j] − a_j) built entry by entry."""
+    a, grad_a = np.asarray(a, dtype=float), np.asarray(grad_a, dtype=float)
+    out = np.zeros_like(a)
+    n = a.shape[0]
+    for col in range(a.shape[1]):
+        jac = [[a[k, col] * ((1.0 if k == j else 0.0) - a[j, col]) for j in range(n)] for k in range(n)]
+        for j in range(n):
+            out[j, col] = sum(jac[k][j] * grad_a[k, col] for k in range(n))
+    return out
+
+
 #: Known-good building blocks by the name of the function students write; a test that
 #: grades one idea swaps these in for the others (``checks.trusted(globals(), "sigmoid")``).
 KNOWN_GOOD = {
@@ -179,4 +288,7 @@ KNOWN_GOOD = {
     "bp2_hidden_error": loop_bp2,
     "bp3_bias_gradient": loop_bp3,
     "bp4_weight_gradient": loop_bp4,
+    "local_gradients": graph_local_gradients,
+    "topological_order": graph_topological_order,
+    "backward": graph_backward,
 }

@@ -44,8 +44,8 @@ class Misconception:
         return f"test_{self.function}"
 
 
-A1, A2, A3, A4, A5 = ("01_sigmoid_neurons", "02_cost_functions", "03_hadamard_forward",
-                      "04_backpropagation", "05_training")
+A1, A2, A3, A4, A5, A6 = ("01_sigmoid_neurons", "02_cost_functions", "03_hadamard_forward",
+                          "04_backpropagation", "05_training", "06_deep_networks")
 
 CATALOGUE = [
     Misconception("perceptron_fires_at_zero", A1, "perceptron_output", "output 1 when w·x + b ≥ 0",
@@ -133,6 +133,34 @@ CATALOGUE = [
     Misconception("sgd_mutates_caller", A5, "sgd", "trains the caller's arrays in place",
                   ("weights, biases = copy_parameters(weights, biases)", "weights, biases = list(weights), list(biases)"),
                   ("caller", "in place", "copy")),
+    Misconception("local_sigmoid_on_input", A6, "local_gradients", "∂σ(u)/∂u = u(1 − u) (σ' from the input u)",
+                  ("s = node.data", "s = node.parents[0].data"), ("v(1 − v)", "σ'")),
+    Misconception("topo_no_visited", A6, "topological_order", "no set of visited nodes (a shared node listed twice)",
+                  ("if node not in visited:", "if True:"), ("more than once", "visited")),
+    Misconception("backward_overwrites", A6, "backward", "parent.grad = local · node.grad (= for +=)",
+                  ("parent.grad += local * node.grad", "parent.grad = local * node.grad"),
+                  ("+=", "one term per use")),
+    Misconception("backward_in_forward_order", A6, "backward", "nodes visited in topological order, leaves first",
+                  ("for node in reversed(order):", "for node in order:"), ("reversed",)),
+    Misconception("graph_forgets_average", A6, "network_cost_graph", "C = −Σₓ Σⱼ [yⱼ ln aⱼ + …] (1/m missing)",
+                  ("* (-1.0 / x.shape[1])", "* -1.0"), ("1/m", "batch average")),
+    Misconception("init_std_over_n", A6, "init_gaussian", "weights N(0, 1) · 1/nₗ₋₁ (1/n as the standard deviation)",
+                  ("1.0 / np.sqrt(n_in)", "1.0 / n_in"), ("1/√", "standard deviation")),
+    Misconception("relu_prime_is_relu", A6, "relu_prime", "ReLU'(z) = max(z, 0)",
+                  ("np.where(np.asarray(z, dtype=np.float64) > 0.0, 1.0, 0.0)[()]",
+                   "np.maximum(np.asarray(z, dtype=np.float64), 0.0)[()]"), ("derivative", "slope")),
+    Misconception("activation_bp2_sigma_prime", A6, "backprop_with_activation", "BP2 with σ'(zˡ) instead of f'(zˡ)",
+                  ("delta = hadamard(weights[i + 1].T @ delta, f_prime(zs[i]))",
+                   "delta = hadamard(weights[i + 1].T @ delta, sigmoid_prime(zs[i]))"), ("f'(zˡ)", "f_prime")),
+    Misconception("softmax_diagonal_only", A6, "softmax_backward", "δᴸ = a ⊙ (1 − a) ⊙ ∇ₐC (softmax treated elementwise)",
+                  ("a * (grad_a - np.sum(a * grad_a, axis=0, keepdims=True))", "a * (1.0 - a) * grad_a"),
+                  ("every output depends", "Jᵀ")),
+    Misconception("l2_decays_biases", A6, "sgd_step_l2", "bˡ ← (1 − ηλ/n)bˡ − η ∂C₀/∂bˡ (biases decayed too)",
+                  ("        b -= eta * grad", "        b *= decay\n        b -= eta * grad"),
+                  ("not regularised", "no decay")),
+    Misconception("l2_batch_size_for_n", A6, "sgd_step_l2", "decay 1 − ηλ/m with m the batch size",
+                  ("decay = 1.0 - eta * lmbda / n", "decay = 1.0 - eta * lmbda / x_batch.shape[1]"),
+                  ("not the batch size", "training set")),
 ]
 
 

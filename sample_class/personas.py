@@ -20,7 +20,7 @@ from .submissions import (_append, _solution_cells, flip_first_subtraction, inse
 #: assignment -> the catalogue entry the "typical mistake" student makes in it.
 EXAMPLE_MISTAKES = {"01_sigmoid_neurons": "sigma_prime_is_sigma", "02_cost_functions": "quadratic_gradient_sign",
                     "03_hadamard_forward": "feedforward_forgets_bias", "04_backpropagation": "bp4_no_average",
-                    "05_training": "sgd_eta_not_divided"}
+                    "05_training": "sgd_eta_not_divided", "06_deep_networks": "backward_overwrites"}
 
 
 def example_mistake(assignment):

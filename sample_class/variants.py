@@ -169,5 +169,85 @@ def sgd_step(weights, biases, x_batch, y_batch, eta, cost):
     for param, grad in zip(weights + biases, grad_w + grad_b):
         param -= eta * grad
     return weights, biases          # returned as well: updating in place is what counts
+'''),    ("06_deep_networks", "local_gradients", '''
+RULES = {                            # one backward rule per operation, from the parents' values
+    "add": lambda node: tuple(1.0 for _ in node.parents),
+    "mul": lambda node: (node.parents[1].data, node.parents[0].data),
+    "sigmoid": lambda node: (sigmoid_prime(node.parents[0].data),),
+    "log": lambda node: (1 / node.parents[0].data,),
+}
+
+
+def local_gradients(node):
+    return RULES[node.op](node) if node.parents else ()
+'''),
+    ("06_deep_networks", "topological_order", '''
+def topological_order(root):
+    order, seen, stack = [], set(), [(root, False)]      # an explicit stack instead of recursion
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order
+'''),
+    ("06_deep_networks", "backward", '''
+def backward(root):
+    order = topological_order(root)
+    grads = {node: 0.0 for node in order}               # accumulated in a dict, written once at the end
+    grads[root] = 1.0
+    for node in order[::-1]:
+        for parent, local in zip(node.parents, local_gradients(node)):
+            grads[parent] = grads[parent] + local * grads[node]
+    for node, grad in grads.items():
+        node.grad = grad
+'''),
+    ("06_deep_networks", "network_cost_graph", '''
+def network_cost_graph(weights, biases, x, y):
+    leaf = np.vectorize(Value, otypes=[object])          # numpy arrays of Values, matrix products of nodes
+    w_nodes, b_nodes = [leaf(np.asarray(w, dtype=float)) for w in weights], [leaf(np.asarray(b, dtype=float)) for b in biases]
+    a = np.asarray(x, dtype=float)
+    for w, b in zip(w_nodes, b_nodes):
+        a = np.vectorize(lambda v: v.sigmoid(), otypes=[object])(w @ a + b)
+    y = np.asarray(y, dtype=float)
+    logs = np.vectorize(lambda v: v.log(), otypes=[object])
+    total = np.sum(y * logs(a) + (1 - y) * logs(1 - a))
+    return total * (-1.0 / a.shape[1]), [w.tolist() for w in w_nodes], [b.ravel().tolist() for b in b_nodes]
+'''),
+    ("06_deep_networks", "init_gaussian", '''
+def init_gaussian(sizes, seed=0, scaled=True):
+    rng = np.random.default_rng(seed)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    biases = [rng.normal(0.0, 1.0, size=(n_out, 1)) for _, n_out in pairs]      # other draws, in another order
+    weights = [rng.normal(0.0, 1.0 / np.sqrt(n_in) if scaled else 1.0, size=(n_out, n_in)) for n_in, n_out in pairs]
+    return weights, biases
+'''),
+    ("06_deep_networks", "gradient_norms", '''
+def gradient_norms(weights, biases, x, y, cost):
+    return [float(np.linalg.norm(g)) for g in backprop(weights, biases, x, y, cost)[0]]    # a list of floats
+'''),
+    ("06_deep_networks", "relu_prime", '''
+def relu_prime(z):
+    return np.heaviside(np.asarray(z, dtype=float), 0.0)
+'''),
+    ("06_deep_networks", "softmax_backward", '''
+def softmax_backward(a, grad_a):
+    delta = np.empty(np.shape(grad_a))
+    for col in range(np.shape(a)[1]):                    # the Jacobian built for every sample
+        s = a[:, col]
+        jacobian = np.diag(s) - np.outer(s, s)
+        delta[:, col] = jacobian.T @ grad_a[:, col]
+    return delta
+'''),
+    ("06_deep_networks", "sgd_step_l2", '''
+def sgd_step_l2(weights, biases, x_batch, y_batch, eta, cost, lmbda, n):
+    grad_b, grad_w = backprop(weights, biases, x_batch, y_batch, cost)
+    for w, grad in zip(weights, grad_w):
+        w -= eta * (grad + lmbda / n * w)                # the regularised gradient, then the plain step
+    for b, grad in zip(biases, grad_b):
+        b -= eta * grad
 '''),
 ]

@@ -5,6 +5,9 @@ samples is (n, m); ``weights[i]``/``biases[i]`` hold layer i + 2 (layer 1 is the
 """
 
 from .activations import perceptron_output, sigmoid, sigmoid_neuron_output, sigmoid_prime
+from .autodiff import Value, as_value, backward, local_gradients, topological_order, value_sum
+from .autodiff_network import network_cost_graph, node_gradients
+from .backprop_activation import backprop_with_activation
 from .backprop_equations import (
     bp1_output_error,
     bp2_hidden_error,
@@ -33,6 +36,7 @@ from .costs import (
     quadratic_output_error,
     softmax,
 )
+from .deep_experiments import enlarge_digits, first_epoch_costs, train_l2
 from .gradcheck import (
     GradientCheck,
     central_difference,
@@ -42,6 +46,7 @@ from .gradcheck import (
     relative_error,
 )
 from .hadamard import hadamard
+from .initialisation import init_gaussian
 from .network import (
     backprop,
     backprop_per_example,
@@ -51,7 +56,10 @@ from .network import (
     init_network,
     total_cost,
 )
+from .other_activations import relu, relu_prime, tanh, tanh_prime
 from .plots import plot_saturated_start, plot_sigmoid, plot_training_curves
+from .regularisation import l2_cost, sgd_step_l2
+from .softmax_layer import softmax_backward
 from .toy_networks import (
     chain_111_cost,
     chain_111_gradient,
@@ -61,3 +69,4 @@ from .toy_networks import (
     weight_gradient_by_paths,
 )
 from .training import History, SaturatedRun, accuracy, minibatches, record_epoch, saturated_start, sgd, sgd_step
+from .vanishing import gradient_norms

@@ -13,8 +13,8 @@ from grader.collect import collect, collect_all
 from grader.course import ASSIGNMENTS_DIR, Course
 from test_collect import marker_of, notebook_text, reasons, timestamp_of, write, zip_bytes
 
-A1, A2, A3, A4, A5 = ("01_sigmoid_neurons", "02_cost_functions", "03_hadamard_forward", "04_backpropagation",
-                      "05_training")
+A1, A2, A3, A4, A5, A6 = ("01_sigmoid_neurons", "02_cost_functions", "03_hadamard_forward", "04_backpropagation",
+                          "05_training", "06_deep_networks")
 
 
 def nb(aid):
@@ -49,14 +49,15 @@ def course(tmp_path):
 
 @pytest.fixture
 def download(tmp_path):
-    """Three students, five assignments: alice renamed her third notebook; bob handed in a
+    """Three students, six assignments: alice renamed her third notebook; bob handed in a
     renamed copy of one next to the named one, and a notebook of no assignment; carol's (in a
-    nested zip) holds two attempts of one assignment and a notebook made of two."""
+    nested zip) holds two attempts of one assignment, a notebook made of two and a renamed sixth."""
     carol = zip_bytes({
         f"{A2}_carol_attempt_2024-03-01-10-00-00_{nb(A2)}": notebook_of("carol-2-old", A2),
         f"{A2}_carol_attempt_2024-03-02-10-00-00_{nb(A2)}": notebook_of("carol-2-new", A2),
         f"carol_333_{nb(A5)}": notebook_of("carol-5", A5),
         "carol_333_both.ipynb": notebook_of("carol-1-and-2", A1, A2),
+        "carol_333_week6.ipynb": notebook_of("carol-6", A6),
     })
     members = {
         f"alice_111_{nb(A1)}": notebook_of("alice-1", A1),
@@ -77,7 +78,8 @@ def test_every_notebook_goes_to_its_own_assignment(course, download):
     report = collect_all(course, download)
 
     expected = {("alice", A1): "alice-1", ("alice", A2): "alice-2", ("alice", A3): "alice-3",
-                ("bob", A1): "bob-1", ("bob", A4): "bob-4", ("carol", A2): "carol-2-new", ("carol", A5): "carol-5"}
+                ("bob", A1): "bob-1", ("bob", A4): "bob-4", ("carol", A2): "carol-2-new", ("carol", A5): "carol-5",
+                ("carol", A6): "carol-6"}
     assert sorted(report.placed) == sorted((s, placed(course, s, a)) for s, a in expected)
     assert {key: marker_of(placed(course, *key)) for key in expected} == expected
     on_disk = {(p.parent.parent.name, p.parent.name) for p in (course.root / "submitted").glob("*/*/*.ipynb")}
@@ -112,7 +114,7 @@ def test_duplicates_keep_the_named_then_the_newest_copy(course, download):
     assert timestamp_of(course, "carol", A2) == "2024-03-02 10:00:00"
     assert set(skipped) == {"download.zip:bob_222_scratch.ipynb", "download.zip:bob_222_copy_of_01.ipynb",
                             "download.zip:late/carol/carol_333_both.ipynb", old}
-    assert report.summary().startswith("Placed 7 submission(s).")
+    assert report.summary().startswith("Placed 8 submission(s).")
 
 
 def test_a_notebook_named_for_one_assignment_is_placed_there_whatever_its_cells(course, tmp_path):
@@ -156,7 +158,7 @@ def test_existing_submissions_are_kept_unless_forced(course, download):
     again = collect_all(course, download)
     forced = collect_all(course, download, force=True)
 
-    assert again.placed == [] and len(forced.placed) == 7
+    assert again.placed == [] and len(forced.placed) == 8
     assert "already has a submission" in reasons(again)[f"download.zip:alice_111_{nb(A1)}"]
 
 
@@ -186,6 +188,7 @@ def test_cli_collect_all_and_the_single_form(course_root, download, capsys):
     assert (course_root / "submitted" / "alice" / A2 / nb(A2)).is_file()
     # 03 is not an assignment of this course
     assert "alice_111_homework3.ipynb: notebook homework3.ipynb matches no assignment" in out
+    assert "carol_333_week6.ipynb: notebook week6.ipynb matches no assignment" in out
 
     assert main(["--course", str(course_root), "collect", A1, str(download), "--force"]) == 0
     assert capsys.readouterr().out.startswith("Placed 2 submission(s).")

@@ -12,7 +12,7 @@ IDS = sorted(p.name for p in REPO_ASSIGNMENTS.iterdir() if (p / f"{p.name}.ipynb
 
 
 def test_a_checkout_ships_the_repositorys_notebooks():
-    assert len(IDS) == 5
+    assert len(IDS) == 6
     assert packaged_notebooks() == {aid: REPO_ASSIGNMENTS / aid / f"{aid}.ipynb" for aid in IDS}
 
 

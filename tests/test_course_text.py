@@ -1,4 +1,4 @@
-"""The course's own text, read from the built notebooks in course order (01 … 05), without running them.
+"""The course's own text, read from the built notebooks in course order (01 … 06), without running them.
 
 Three kinds of slip are kept out of what a student reads (markdown cells and docstrings):
 
@@ -34,7 +34,7 @@ from nbconvert.filters.markdown_mistune import MarkdownWithMath
 from grader.notebook_cells import BEGIN_HIDDEN, END_HIDDEN
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(ROOT.glob("assignments/*/*.ipynb"))      # the folders 01_… to 05_ give the course order
+NOTEBOOKS = sorted(ROOT.glob("assignments/*/*.ipynb"))      # the folders 01_… to 06_ give the course order
 
 
 # ---------------------------------------------------------------- reading the notebooks

@@ -92,8 +92,8 @@ def test_every_formula_of_the_notebooks_converts(path):
     assert {tex: problem for tex, problem in problems.items() if problem} == {}
 
 
-def test_the_five_notebooks_are_the_course():
-    assert [p.parent.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def test_the_six_notebooks_are_the_course():
+    assert [p.parent.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
     every = " ".join(tex for path in NOTEBOOKS for tex, _ in formulas(nbformat.read(path, as_version=4)))
     for notation in (r"\odot", r"\partial", r"\frac", r"\sigma'", r"^T", r"^\top", r"\begin{bmatrix}",
                      r"\begin{pmatrix}", r"\begin{cases}", r"\underbrace", r"\boxed", r"\mathsf", r"\mathbb"):

@@ -50,8 +50,8 @@ def source_cells():
             for index, cell in enumerate(nbformat.read(path, as_version=4).cells)]
 
 
-def test_the_course_has_five_source_notebooks_with_graded_answered_and_locked_cells():
-    assert len(SOURCES) == 5
+def test_the_course_has_six_source_notebooks_with_graded_answered_and_locked_cells():
+    assert len(SOURCES) == 6
     found = [cell for _, cell in source_cells()]
     assert all(any(nb_pred(c) for c in found) for _, nb_pred in PREDICATES[:3])
 

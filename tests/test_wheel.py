@@ -79,7 +79,7 @@ def test_everything_comes_from_the_wheel(installed):
     assert all(path.startswith(site) for path in modules.split()), modules
     assert str(REPO) not in out
     ids = sorted(p.name for p in (REPO / "assignments").iterdir() if (p / f"{p.name}.ipynb").is_file())
-    assert len(ids) == 5
+    assert len(ids) == 6
     for aid in ids:
         assert f"'{aid}'" in notebooks and f"{site}/share/backprop-course/assignments/{aid}.ipynb" in notebooks
 
