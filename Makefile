@@ -41,9 +41,10 @@ demo: $(STAMP)
 	$(PY) -m solutions.demo --out build/demo
 	$(PY) -m sample_class.demo --course build/demo-course
 
-# The suite mostly waits (on kernels, sandboxes, servers): it runs over 2 to 4 processes, one
-# test module each at a time (module fixtures are built once); `make test TEST_WORKERS=1` runs it in one.
-TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(max(2, min(4, len(os.sched_getaffinity(0)))))')
+# The suite mostly waits (on kernels, sandboxes, servers; on 2 cores it keeps them half busy): it
+# runs over 3 or 4 processes, one test module each at a time (module fixtures are built once);
+# `make test TEST_WORKERS=1` runs it in one.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(max(3, min(4, len(os.sched_getaffinity(0)))))')
 
 test: $(STAMP) $(STUDENT_STAMP)
 	BACKPROP_STUDENT_PYTHON=$(abspath $(STUDENT_VENV))/bin/python $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile

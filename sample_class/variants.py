@@ -217,6 +217,26 @@ def network_cost_graph(weights, biases, x, y):
     total = np.sum(y * logs(a) + (1 - y) * logs(1 - a))
     return total * (-1.0 / a.shape[1]), [w.tolist() for w in w_nodes], [b.ravel().tolist() for b in b_nodes]
 '''),
+    ("06_deep_networks", "network_cost_graph", '''
+def network_cost_graph(weights, biases, x, y):
+    weight_nodes = [[[Value(float(v)) for v in row] for row in w] for w in weights]
+    bias_nodes = [[Value(float(v)) for v in b.ravel()] for b in biases]
+    total = Value(0.0)                                   # as deep as plain code makes it: one running sum
+    for s in range(x.shape[1]):
+        a = [float(v) for v in x[:, s]]
+        for W, B in zip(weight_nodes, bias_nodes):
+            out = []
+            for row, b in zip(W, B):
+                z = Value(0.0)
+                for w, a_k in zip(row, a):
+                    z = z + w * a_k
+                out.append((z + b).sigmoid())
+            a = out
+        for a_j, y_j in zip(a, y[:, s]):
+            total = total - (1 - y_j) * (1 - a_j).log()
+            total = total - y_j * a_j.log()
+    return total * (1.0 / x.shape[1]), weight_nodes, bias_nodes
+'''),
     ("06_deep_networks", "init_gaussian", '''
 def init_gaussian(sizes, seed=0, scaled=True):
     rng = np.random.default_rng(seed)

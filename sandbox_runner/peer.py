@@ -51,6 +51,12 @@ def rebuild(error):
     return result
 
 
+def unsupported_reply(error):
+    """The wire form of an :class:`Unsupported` value: its type, where it sits, and why (when
+    it is not the type itself but its nesting or size)."""
+    return {"type": error.type_name, "path": error.path, "detail": error.detail}
+
+
 class Peer:
     """One end of the call channel.
 
@@ -141,7 +147,8 @@ class Peer:
             return decoder.decode(reply.get("result"))
         unsupported = reply.get("unsupported")
         if isinstance(unsupported, dict):
-            raise Unsupported(str(unsupported.get("type", "?")), str(unsupported.get("path", "")))
+            raise Unsupported(str(unsupported.get("type", "?")), str(unsupported.get("path", "")),
+                              str(unsupported.get("detail", ""))[:200])
         error = reply.get("error")
         if not isinstance(error, dict):
             raise WireError("malformed reply")
@@ -160,7 +167,7 @@ class Peer:
                 raise WireError(f"unknown operation {message['op']!r}")
             reply, reply_buffers = handler(message, buffers)
         except Unsupported as error:
-            reply, reply_buffers = {"ok": False, "unsupported": {"type": error.type_name, "path": error.path}}, []
+            reply, reply_buffers = {"ok": False, "unsupported": unsupported_reply(error)}, []
         except Exception as error:  # reported to the caller, never fatal here
             reply, reply_buffers = {"ok": False, "error": describe(error, with_traceback=False)}, []
         send_frame(self.sock, {**reply, "re": message["id"]}, reply_buffers)
@@ -205,7 +212,7 @@ class Peer:
             try:
                 reply.update(ok=True, result=encoder.encode(result))
             except Unsupported as problem:
-                reply.update(ok=False, unsupported={"type": problem.type_name, "path": problem.path})
+                reply.update(ok=False, unsupported=unsupported_reply(problem))
         else:
             reply.update(ok=False, error=self.describe_error(error))
         return reply, encoder.buffers

@@ -36,7 +36,11 @@ DTYPES = frozenset({"|b1", "|i1", "|u1", "<i2", "<u2", "<i4", "<u4", "<i8", "<u8
                     "<c8", "<c16"})
 _HEADER = struct.Struct("<II")  # JSON length, number of buffers
 _LENGTH = struct.Struct("<Q")
-MAX_DEPTH = 64
+#: Deepest nesting a value may have on the wire (a recursion bound for both sides; a graph of
+#: dataclass nodes, such as assignment 6's Values, costs two levels per edge).
+MAX_DEPTH = 128
+#: The detail of an Unsupported value that is data, but nested deeper or larger than the limits.
+TOO_DEEP = "nested too deeply or too large"
 MAX_NODES = 1_000_000
 MAX_NDIM = 32
 #: Largest size a received value may have once its shared references are expanded (array
@@ -217,7 +221,7 @@ class Encoder:
         """The tree of ``value``; raises Unsupported for what the interface cannot carry."""
         self._nodes += 1
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
-            raise Unsupported(type(value).__name__, path, "nested too deeply or too large")
+            raise Unsupported(type(value).__name__, path, TOO_DEEP)
         if value is None:
             return None
         if isinstance(value, np.generic):

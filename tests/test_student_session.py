@@ -48,6 +48,12 @@ def not_data():
 def huge():
     return np.zeros(2**20)          # 8 MiB > the 4 MiB limit
 
+def too_deep():
+    value = 0.0
+    for _ in range(300):            # data, but nested deeper than the grader takes
+        value = [value]
+    return value
+
 def forged_huge():
     # past the runner: a frame announcing a gigabyte, written straight to the channel's socket
     import gc, socket, struct
@@ -141,6 +147,12 @@ def test_prints_during_a_call_become_the_test_cells_output(session):
 def test_a_result_that_is_not_data_fails_with_its_type(session):
     with pytest.raises(CheckFailed, match="not_data returned an object of type Yes"):
         in_test(session, lambda: session.call("not_data", (), {}))
+
+
+def test_a_result_nested_too_deeply_says_so_and_names_the_limit(session):
+    with pytest.raises(CheckFailed, match=r"too_deep returned an object of type list at .*\(nested too deeply or "
+                                          r"too large\): the grader takes values nested at most 128 levels deep"):
+        in_test(session, lambda: session.call("too_deep", (), {}))
 
 
 def test_an_oversized_result_is_refused_and_a_forged_one_costs_the_process(session):

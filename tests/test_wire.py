@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from sandbox_runner.wire import (DTYPES, Decoder, Encoder, PeerClosed, Registry, Unsupported, WireError, apply_state,
+from sandbox_runner.wire import (DTYPES, MAX_DEPTH, TOO_DEEP, Decoder, Encoder, PeerClosed, Registry, Unsupported, WireError, apply_state,
                                  changed, recv_frame, send_frame, snapshot)
 
 
@@ -122,6 +122,20 @@ def test_callables_become_tokens_only_where_the_sender_exports_them():
 def test_malformed_or_foreign_trees_are_refused(tree):
     with pytest.raises(WireError):
         Decoder([b"\0" * 8], Registry(), lambda t: None).decode(tree)
+
+
+def nested(levels):
+    value = 0
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_nesting_up_to_the_limit_travels_and_one_level_more_is_refused_as_too_deep():
+    assert round_trip(nested(MAX_DEPTH)) == nested(MAX_DEPTH)
+    with pytest.raises(Unsupported) as refused:
+        Encoder(Registry()).encode(nested(MAX_DEPTH + 2))
+    assert refused.value.detail == TOO_DEEP and "nested too deeply" in str(refused.value)
 
 
 def test_deep_nesting_is_refused_on_both_ends():

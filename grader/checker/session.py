@@ -12,7 +12,8 @@ import time
 
 from backprop_kit.checks import CheckFailed
 from sandbox_runner.peer import Peer
-from sandbox_runner.wire import Decoder, Encoder, PeerClosed, PeerTimeout, Unsupported, WireError
+from sandbox_runner.wire import (MAX_DEPTH, MAX_NODES, TOO_DEEP, Decoder, Encoder, PeerClosed, PeerTimeout,
+                                  Unsupported, WireError)
 
 from . import outputs as cell_outputs
 
@@ -52,6 +53,10 @@ class TrustedPeer(Peer):
         except Unsupported as problem:
             if problem.path.startswith("argument"):
                 raise TypeError(f"the test passed {problem} to {what}, which is not data") from None
+            if problem.detail == TOO_DEEP:  # data, but more deeply nested or larger than the grader takes
+                raise CheckFailed(f"{what} returned {problem}: the grader takes values nested at most {MAX_DEPTH} "
+                                  f"levels deep (a graph of nodes: two levels per edge) and at most {MAX_NODES:,} "
+                                  "objects") from None
             raise CheckFailed(f"{what} returned {problem}: return a number, an array, or lists, tuples and dicts "
                               "of them") from None
         finally:
