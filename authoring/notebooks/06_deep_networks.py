@@ -776,7 +776,8 @@ with checks.when_implemented("the vanishing-gradient measurement"):
 # Each layer learns about five times more slowly than the layer after it: in the network with four hidden layers
 # the first one gets a gradient some 500 times shorter than the output layer's. A factor of about 5 per layer is
 # what $\sigma'(z)$ — at most ¼, about 0.2 on average here — predicts when $(W^{l+1})^T$ leaves the length of a
-# vector about unchanged on average, as weights of variance $1/n_l$ between layers of equal width do. Training
+# vector about unchanged on average, as weights of variance $1/n_l$ do, whatever the widths: each of the $n_l$
+# entries of $(W^{l+1})^Tv$ then has variance $\lVert v\rVert^2/n_l$, so $E\lVert (W^{l+1})^Tv\rVert^2 = \lVert v\rVert^2$. Training
 # such a network for an epoch or two changes the early layers hardly at all: they stay close to their random
 # start while the late layers adapt. The next section tries activations whose derivative is not capped at ¼.
 #
@@ -1009,7 +1010,7 @@ with checks.when_implemented("the gradient check at the kink"):
 #
 # The first term is the "diagonal" part an elementwise activation would have; the second, one number per sample,
 # is what couples the outputs. For the categorical cross-entropy $C_x = -\sum_j y_j\ln a_j$: $\nabla_a C_x = -y/a$
-# (elementwise), $a^T\nabla_a C_x = -\sum_j y_j = -1$, and $\delta^L = a\odot(-y/a + 1) = a - y$ — the same simple
+# (elementwise), $a^T\nabla_a C_x = -\sum_j y_j = -1$ (the $y_j$ of a label add up to 1), and $\delta^L = a\odot(-y/a + 1) = a - y$ — the same simple
 # output error as sigmoid with binary cross-entropy.
 #
 # *Worked example.* $a = (\frac12, \frac14, \frac14)$ and $\nabla_a C_x = (1, 0, 0)$: $a^T\nabla_a C_x = \frac12$,
@@ -1056,6 +1057,21 @@ for n, m in [(3, 1), (4, 5), (10, 3), (2, 2)]:
     y = np.eye(n)[:, rng.integers(0, n, m)]
     checks.expect_close(softmax_backward(a, -y / a), a - y, f"δᴸ for the categorical cross-entropy, n_L = {n}, m = {m}",
                         rtol=1e-9, atol=1e-12, hint="with ∇ₐCₓ = −y/a it must come out as a − y. " + hint)
+# backpropagated end to end: the given backprop with your δᴸ for a softmax output layer, against central
+# differences of the categorical cross-entropy of the whole network
+via_yours = Cost("softmax output, δᴸ from softmax_backward", categorical_cross_entropy, softmax,
+                 lambda z, a, y: softmax_backward(a, -y / a))
+for sizes, m in [([3, 4, 3], 4), ([2, 3, 5], 2)]:
+    weights, biases = oracle.random_network(sizes, seed=sum(sizes) + m)
+    x, y = rng.standard_normal((sizes[0], m)), np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], m)]
+    grad_b, grad_w = backprop(weights, biases, x, y, via_yours)
+    numeric_b, numeric_w = oracle.numeric_network_gradients(weights, biases, x, y, "softmax")
+    for i in range(len(weights)):
+        for got, want, name in [(grad_w[i], numeric_w[i], "∂C/∂W"), (grad_b[i], numeric_b[i], "∂C/∂b")]:
+            error = checks.gradient_error(got, want)
+            checks.expect(error <= 1e-7, f"backprop of a {'-'.join(map(str, sizes))} network with a softmax output "
+                                         f"and your δᴸ: {name} of layer {i + 2} disagrees with central differences "
+                                         f"(relative error {error:.1e}). " + hint)
 ### END HIDDEN TESTS
 
 # %% [markdown]
