@@ -134,10 +134,22 @@ def expect_close(value, expected, name, rtol=1e-7, atol=1e-12, hint=""):
     if not np.allclose(actual, wanted, rtol=rtol, atol=atol):
         worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - wanted)), actual.shape)) \
             if actual.size > 1 else ()
+        shown, shown_wanted = _short(_as_returned(value, actual)), _short(_as_returned(expected, wanted))
         _fail(_with_hint(
-            f"{name} is wrong: expected {_short(_as_returned(expected, wanted))}, "
-            f"got {_short(_as_returned(value, actual))}"
-            + (f" (largest difference at index {worst})" if worst else ""), hint))
+            f"{name} is wrong: expected {shown_wanted}, got {shown}"
+            + (f" (largest difference at index {worst})" if worst else "")
+            + (_hidden_difference(value, actual, wanted, rtol, atol) if shown == shown_wanted else ""), hint))
+
+
+def _hidden_difference(value, actual, wanted, rtol, atol):
+    """What a message adds when the two values print alike: how far apart they are, and
+    whether the student's result lost precision as float32 or float16."""
+    gap = float(np.max(np.abs(actual - wanted)))
+    text = f"; the two print alike but differ by up to {gap:.1e}, more than the tolerance (rtol {rtol:g}, atol {atol:g})"
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind == "f" and np.dtype(dtype).itemsize < 8:
+        text += f": your result is {np.dtype(dtype)}, compute in float64"
+    return text
 
 
 def gradient_error(g, g_hat):

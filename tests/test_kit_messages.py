@@ -124,3 +124,11 @@ def test_every_helper_hides_its_frame():
     assert seen[0] == ("test_every_helper_hides_its_frame", None)
     assert seen[1:] == [("expect_close", True), ("_fail", True)]
     assert kept.tb_frame.f_code.co_name == "test_every_helper_hides_its_frame" and kept.tb_next is None
+
+
+def test_values_that_print_alike_say_how_far_apart_they_are_and_name_a_lost_precision():
+    got = np.array([[0.75], [0.75]], dtype=np.float32) + np.float32(1e-7)
+    text = message(checks.expect_close, got, [[0.75], [0.75]], "tanh'(z)", rtol=1e-12)
+    assert "the two print alike but differ by up to 1.2e-07, more than the tolerance (rtol 1e-12, atol 1e-12)" in text
+    assert "your result is float32, compute in float64" in text
+    assert "print alike" not in message(checks.expect_close, 0.5, 0.25, "x")  # only when they do
