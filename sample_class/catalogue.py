@@ -146,6 +146,8 @@ CATALOGUE = [
                   ("* (-1.0 / x.shape[1])", "* -1.0"), ("1/m", "batch average")),
     Misconception("init_std_over_n", A6, "init_gaussian", "weights N(0, 1) · 1/nₗ₋₁ (1/n as the standard deviation)",
                   ("1.0 / np.sqrt(n_in)", "1.0 / n_in"), ("1/√", "standard deviation")),
+    Misconception("norms_of_weight_gradients", A6, "gradient_norms", "‖∂C/∂Wˡ‖ in place of ‖∂C/∂bˡ‖",
+                  ("grad_b, _ = backprop(", "_, grad_b = backprop("), ("bias gradient", "not of the weights")),
     Misconception("tanh_prime_unsquared", A6, "tanh_prime", "tanh'(z) = 1 − tanh(z) (the square forgotten)",
                   ("return (1.0 - t * t)[()]", "return (1.0 - t)[()]"), ("1 − tanh²", "square")),
     Misconception("l2_penalty_without_half", A6, "l2_cost", "C = C₀ + (λ/n) Σ‖Wˡ‖² (the ½ of λ/2n dropped)",
