@@ -236,6 +236,19 @@ def test_a_dead_fork_server_is_replaced(session):
     assert launcher.process.poll() is None
 
 
+def test_the_time_a_restart_takes_does_not_count_against_the_cell(session, monkeypatch):
+    spawn = session.launcher.spawn
+
+    def slow_spawn():
+        time.sleep(LIMITS.cell_timeout + 1)  # a restart slower than a whole cell may take (a loaded machine)
+        return spawn()
+
+    session.lose()
+    monkeypatch.setattr(session.launcher, "spawn", slow_spawn)
+    assert in_test(session, lambda: session.call("chatty", (np.ones(5),), {}))[0] == 5.0
+    assert session.restarts == 1
+
+
 def test_a_stand_in_that_refuses_fails_the_test_even_if_the_student_swallows_it(session):
     def refuse(value):
         raise CheckFailed("the stand-in was called with the wrong value")

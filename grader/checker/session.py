@@ -112,8 +112,12 @@ class StudentSession:
     # --- the process -------------------------------------------------------------------
 
     def _ensure(self):
+        """Start the student's process if there is none, replaying its cells; the time this
+        takes moves the running cell's deadline back (a restart is the grader's time, not the
+        student's), within the notebook's."""
         if self.peer is not None:
             return
+        started = time.monotonic()
         try:
             process = self.launcher.spawn()
         except (OSError, RuntimeError) as error:
@@ -125,6 +129,8 @@ class StudentSession:
         for source, given in self.history:
             self.peer.deadline = min(time.monotonic() + self.limits.cell_timeout, self.notebook_deadline)
             self.guard("a replayed cell", lambda: self.peer.request({"op": "exec", "source": source, "given": given}))
+        if self.deadline is not None:
+            self.deadline = min(self.deadline + (time.monotonic() - started), self.notebook_deadline)
 
     def lose(self):
         """Stop the process after a failure; the next request starts a new one."""
