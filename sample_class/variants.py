@@ -270,4 +270,36 @@ def sgd_step_l2(weights, biases, x_batch, y_batch, eta, cost, lmbda, n):
     for b, grad in zip(biases, grad_b):
         b -= eta * grad
 '''),
+    ("06_deep_networks", "tanh_prime", '''
+def tanh_prime(z):
+    t = np.tanh(z)
+    return (1.0 - t) * (1.0 + t)                         # 1 − t² factored (1/cosh² would warn of overflow far out)
+'''),
+    ("06_deep_networks", "l2_cost", '''
+def l2_cost(weights, biases, x, y, cost, lmbda, n):
+    penalty = 0.0
+    for w in weights:                                    # a loop over every weight, one at a time
+        for value in np.ravel(w):
+            penalty += value * value
+    return total_cost(weights, biases, x, y, cost) + 0.5 * lmbda * penalty / n
+'''),
+    ("06_deep_networks", "backprop_with_activation", '''
+def backprop_with_activation(weights, biases, x, y, f, f_prime):
+    m = x.shape[1]                                       # one sample at a time, the per-sample gradients averaged
+    grad_b = [np.zeros(b.shape) for b in biases]
+    grad_w = [np.zeros(w.shape) for w in weights]
+    for col in range(m):
+        a, zs, activations = x[:, [col]], [], [x[:, [col]]]
+        for w, b in zip(weights, biases):
+            zs.append(w @ a + b)
+            a = f(zs[-1])
+            activations.append(a)
+        delta = (a - y[:, [col]]) * f_prime(zs[-1])
+        for i in range(len(weights) - 1, -1, -1):
+            grad_b[i] += delta / m
+            grad_w[i] += delta @ activations[i].T / m
+            if i > 0:
+                delta = (weights[i].T @ delta) * f_prime(zs[i - 1])
+    return grad_b, grad_w
+'''),
 ]
