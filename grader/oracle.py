@@ -32,8 +32,10 @@ def plain_softmax(z):
     return out
 
 
-def plain_cost(weights, biases, x, y, kind):
-    """Batch-average cost of a sigmoid network, one sample (column) at a time."""
+def plain_cost(weights, biases, x, y, kind, activation=None):
+    """Batch-average cost of a network, one sample (column) at a time: every layer applies
+    ``activation`` (default σ), except a ``"softmax"`` cost's output layer, which applies softmax."""
+    activation = activation or plain_sigmoid
     m = x.shape[1]
     total = 0.0
     for col in range(m):
@@ -41,7 +43,7 @@ def plain_cost(weights, biases, x, y, kind):
         for i, (w, b) in enumerate(zip(weights, biases)):
             z = w @ a + b
             last = i == len(weights) - 1
-            a = plain_softmax(z) if (last and kind == "softmax") else plain_sigmoid(z)
+            a = plain_softmax(z) if (last and kind == "softmax") else activation(z)
         t = y[:, col : col + 1]
         if kind == "quadratic":
             total += 0.5 * float(np.sum((a - t) ** 2))
@@ -67,17 +69,19 @@ def central_gradient(f, x, h=H):
     return g
 
 
+def numeric_parameter_gradients(cost, weights, biases):
+    """Central-difference gradients of cost(weights, biases) -> float, in backprop's layout
+    (grad_b, grad_w)."""
+    grad_b = [central_gradient(lambda p, i=i: cost(weights, biases[:i] + [p] + biases[i + 1:]), b)
+              for i, b in enumerate(biases)]
+    grad_w = [central_gradient(lambda p, i=i: cost(weights[:i] + [p] + weights[i + 1:], biases), w)
+              for i, w in enumerate(weights)]
+    return grad_b, grad_w
+
+
 def numeric_network_gradients(weights, biases, x, y, kind):
     """Central-difference gradients of plain_cost for every weight and bias."""
-    grad_w = []
-    for i in range(len(weights)):
-        grad_w.append(central_gradient(
-            lambda p: plain_cost(weights[:i] + [p] + weights[i + 1:], biases, x, y, kind), weights[i]))
-    grad_b = []
-    for i in range(len(biases)):
-        grad_b.append(central_gradient(
-            lambda p: plain_cost(weights, biases[:i] + [p] + biases[i + 1:], x, y, kind), biases[i]))
-    return grad_b, grad_w
+    return numeric_parameter_gradients(lambda ws, bs: plain_cost(ws, bs, x, y, kind), weights, biases)
 
 
 def plain_sigmoid_prime(z):
@@ -242,26 +246,8 @@ def is_topological_order(order, root):
 
 
 def plain_activation_cost(weights, biases, x, y, f):
-    """Batch-average quadratic cost of a network whose every layer uses activation f, one
-    sample (column) at a time."""
-    m = x.shape[1]
-    total = 0.0
-    for col in range(m):
-        a = x[:, col : col + 1]
-        for w, b in zip(weights, biases):
-            a = f(w @ a + b)
-        total += 0.5 * float(np.sum((a - y[:, col : col + 1]) ** 2))
-    return total / m
-
-
-def numeric_parameter_gradients(cost, weights, biases):
-    """Central-difference gradients of cost(weights, biases) -> float, in backprop's layout
-    (grad_b, grad_w)."""
-    grad_b = [central_gradient(lambda p, i=i: cost(weights, biases[:i] + [p] + biases[i + 1:]), b)
-              for i, b in enumerate(biases)]
-    grad_w = [central_gradient(lambda p, i=i: cost(weights[:i] + [p] + weights[i + 1:], biases), w)
-              for i, w in enumerate(weights)]
-    return grad_b, grad_w
+    """Batch-average quadratic cost of a network whose every layer uses activation f."""
+    return plain_cost(weights, biases, x, y, "quadratic", activation=f)
 
 
 def softmax_jacobian_product(a, grad_a):

@@ -119,7 +119,7 @@ class Watcher:
     def __init__(self, course, assignments, executor, limits, feedback=False, release=False, from_exchange=False,
                  interval=2.0, settle=2.0, retry_delays=RETRY_DELAYS, say=print):
         self.course, self.executor, self.limits = course, executor, limits
-        self.retry_delays, self.max_attempts = tuple(retry_delays), len(retry_delays) + 1
+        self.retry_delays = tuple(retry_delays)
         self.feedback, self.release = feedback or release, release
         self.from_exchange, self.interval, self.settle, self.say = from_exchange, interval, settle, say
         self.runs = {aid: GradingRun(course, aid, limits) for aid in assignments}
@@ -128,6 +128,11 @@ class Watcher:
         self.figures = Figures()
         self.graded = 0
         self._next_look = 0.0
+
+    @property
+    def max_attempts(self):
+        """Attempts at one version before it waits for the next start: the first, and one per retry delay."""
+        return len(self.retry_delays) + 1
 
     # -- looking ---------------------------------------------------------------------------
 

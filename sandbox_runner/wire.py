@@ -335,7 +335,7 @@ class Decoder:
         self._nodes += 1
         self._grow(1)
         if depth > MAX_DEPTH or self._nodes > MAX_NODES:
-            raise WireError("value nested too deeply or too large")
+            raise WireError(f"value {TOO_DEEP}")
         if tree is None or type(tree) in (bool, int, float, str):
             return tree
         if type(tree) is list:
